@@ -1,0 +1,52 @@
+"""Shared fixtures: a tiny corpus under tmp_path, a click runner, paths to shared data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+SHARED = ROOT.parent / "shared"
+
+TINY_TEXT = (
+    "新词发现是中文信息处理的基础工作。\n"
+    "我们用结巴分词统计词频，再用Ｎ元语法发现新词！\n"
+    "\n"
+    "二○二四年，ＡＩ芯片和大模型成为热门话题。\n"
+)
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    """A three-line UTF-8 corpus with full-width characters, ○ and a blank line."""
+    path = tmp_path / "tiny.txt"
+    path.write_text(TINY_TEXT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A CliRunner that keeps stderr apart from stdout (click 8.2+ always does)."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()
+
+
+def shared(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when that data is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared holds the benchmark data)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """One jieba cache for the whole session, outside the user's home."""
+    monkeypatch.setenv("WORDMINE_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+    os.makedirs(tmp_path_factory.getbasetemp() / "cache", exist_ok=True)

@@ -1,0 +1,53 @@
+"""wordmine: mine Chinese text corpora for word counts, n-grams, new words and word clusters.
+
+The public API, re-exported here, mirrors the ``wordmine`` command line one function per
+subcommand. Submodules load on first use, so ``import wordmine`` (and ``wordmine --help``) stays
+fast and does not import jieba or numpy.
+
+>>> import wordmine
+>>> wordmine.count_words_in_text("新词发现很有趣")["新词"]
+1
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "Batch": "corpus",
+    "fragments": "corpus",
+    "is_wordlike": "corpus",
+    "normalize": "corpus",
+    "read_batches": "corpus",
+    "count_words": "count",
+    "count_words_in_text": "count",
+    "merge_counts": "count",
+    "prune_counts": "count",
+    "WordmineError": "errors",
+    "InputError": "errors",
+    "FormatError": "errors",
+    "WorkerError": "errors",
+    "atomic_write": "files",
+    "expand_inputs": "files",
+    "read_counts": "formats",
+    "read_userdict": "formats",
+    "write_counts": "formats",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wordmine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,181 @@
+"""The ``wordmine`` command line: a thin click layer over the functions of :mod:`wordmine`.
+
+Each command parses its options, makes one library call and writes the result. Bad data raises
+:class:`wordmine.errors.WordmineError` in the library, shown here as ``Error: ...`` with exit
+status 1; bad usage exits 2 (click); Ctrl-C exits 130 and SIGTERM 143, leaving no output file.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+import sys
+
+import click
+
+import wordmine
+from wordmine.errors import WordmineError
+
+_ERRORS = ("strict", "replace", "ignore")
+
+
+class _Terminated(BaseException):
+    """Raised by the SIGTERM handler so that `finally` blocks and atomic writes clean up."""
+
+
+class WordmineGroup(click.Group):
+    """Turns library errors into exit 1, Ctrl-C into exit 130, SIGTERM into 143."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WordmineError as err:
+            raise click.ClickException(str(err)) from None
+        except KeyboardInterrupt:
+            click.echo("wordmine: interrupted; no output was written", err=True)
+            ctx.exit(130)
+        except _Terminated:
+            click.echo("wordmine: terminated; no output was written", err=True)
+            ctx.exit(143)
+        except BrokenPipeError:
+            # The reader of stdout went away (`wordmine count x | head`): not an error of ours.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
+@click.group(cls=WordmineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(wordmine.__version__, "--version", prog_name="wordmine")
+def cli() -> None:
+    """Mine Chinese text corpora: word counts, n-grams, new words and word clusters.
+
+    \b
+    Every command reads files, directories, globs or - (stdin) and writes
+    to -o FILE (atomically) or stdout. Run `wordmine COMMAND -h` for details.
+    """
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+# --- shared option groups ----------------------------------------------------------------------
+
+
+def _encoding(ctx, param, value):
+    from wordmine.files import check_encoding
+
+    try:
+        return check_encoding(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+def input_options(f):
+    """INPUTS..., --encoding, --errors."""
+
+    @click.argument("inputs", nargs=-1, metavar="INPUTS...")
+    @click.option(
+        "--encoding", default="utf-8", show_default=True, callback=_encoding,
+        help="Input encoding (gb18030, big5, ...) or 'auto' (UTF-8, else GB18030).",
+    )
+    @click.option(
+        "--errors", type=click.Choice(_ERRORS), default="strict", show_default=True,
+        help="What to do with undecodable bytes: stop, replace them with U+FFFD, or drop them.",
+    )
+    @functools.wraps(f)
+    def wrapper(*args, inputs, **kwargs):
+        if not inputs:
+            if sys.stdin.isatty():
+                raise click.UsageError("no INPUTS given and stdin is a terminal; name files or pipe text in")
+            inputs = ("-",)
+        return f(*args, inputs=list(inputs), **kwargs)
+
+    return wrapper
+
+
+def output_options(f):
+    """-o/--output, --no-header."""
+    f = click.option("--no-header", is_flag=True, help="Leave out the header row.")(f)
+    return click.option(
+        "-o", "--output", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True),
+        help="Output file (written atomically), or - for stdout.",
+    )(f)
+
+
+def jobs_option(f):
+    """-j/--jobs."""
+    return click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=None,
+        help="Worker processes [default: all CPUs]; 1 runs in-process.",
+    )(f)
+
+
+def verbosity_options(f):
+    """-q/--quiet, -v/--verbose: set up logging before the command runs."""
+
+    @click.option("-q", "--quiet", is_flag=True, help="No progress bar, only errors.")
+    @click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debugging).")
+    @functools.wraps(f)
+    def wrapper(*args, quiet, verbose, **kwargs):
+        level = logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+        logging.basicConfig(level=level, format="wordmine: %(levelname)s: %(message)s", stream=sys.stderr, force=True)
+        return f(*args, quiet=quiet, verbose=verbose, **kwargs)
+
+    return wrapper
+
+
+def _quiet_jieba(verbose: int) -> None:
+    # jieba logs "Building prefix dict ..." at DEBUG on its own handler; show it only with -vv.
+    import jieba
+
+    jieba.setLogLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@input_options
+@output_options
+@jobs_option
+@click.option("--hmm/--no-hmm", default=True, show_default=True, help="Let jieba's HMM join unknown characters.")
+@click.option("--userdict", type=click.Path(exists=True, dir_okay=False), help="A jieba user dictionary to add.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Drop rarer words.")
+@click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
+@click.option("--keep-punct", is_flag=True, help="Also count punctuation and symbol tokens.")
+@verbosity_options
+def count(inputs, encoding, errors, output, no_header, jobs, hmm, userdict, min_count, top, keep_punct, quiet, verbose):
+    """Count words (jieba tokens) in parallel; write `word<TAB>count` rows.
+
+    \b
+    Example:
+      wordmine count data/sample -j 2 --min-count 2 -o words.tsv
+      xzcat news.txt.xz | wordmine count - --top 20
+    """
+    _quiet_jieba(verbose)
+    counts = wordmine.count_words(
+        inputs, jobs=jobs, hmm=hmm, userdict=userdict, min_count=min_count, top=top,
+        keep_punct=keep_punct, encoding=encoding, errors=errors, progress=not quiet,
+    )
+    wordmine.write_counts(counts, output, header=not no_header)
+
+
+@cli.command()
+@click.argument("tables", nargs=-1, required=True, metavar="TABLES...")
+@output_options
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Drop rarer words.")
+@click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
+@verbosity_options
+def merge(tables, output, no_header, min_count, top, quiet, verbose):
+    """Add count tables (for example each day's counts into a running total).
+
+    \b
+    Example:
+      wordmine merge total.tsv today.tsv -o total.tsv
+    """
+    counts = wordmine.prune_counts(wordmine.merge_counts(tables), min_count=min_count, top=top)
+    wordmine.write_counts(counts, output, header=not no_header)

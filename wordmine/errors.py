@@ -1,0 +1,27 @@
+"""Exceptions for bad data: the CLI turns every :class:`WordmineError` into exit status 1.
+
+Anything else that escapes the library is a bug and should show its traceback.
+
+>>> raise InputError("corpus.txt:3: not valid UTF-8")
+Traceback (most recent call last):
+...
+wordmine.errors.InputError: corpus.txt:3: not valid UTF-8
+"""
+
+__all__ = ["WordmineError", "InputError", "FormatError", "WorkerError"]
+
+
+class WordmineError(Exception):
+    """Bad data or a failed run that the user can fix; the message says what to do."""
+
+
+class InputError(WordmineError):
+    """An input cannot be read: missing, empty, undecodable or binary."""
+
+
+class FormatError(WordmineError):
+    """A table file is malformed, or of another kind than the command expects."""
+
+
+class WorkerError(WordmineError):
+    """A worker process died (killed, out of memory) so the run cannot finish."""

@@ -1,0 +1,280 @@
+"""Where bytes come from and go to: input expansion, ``-``, compression, encodings, atomic writes.
+
+Inputs are paths, directories (walked recursively, hidden entries skipped), shell-style globs
+(``**`` included) or ``-`` for standard input. Compressed inputs (gzip, bzip2, xz) are recognised by
+their magic bytes, so a compressed stream on stdin works too. Outputs are written through
+:func:`atomic_write`: the data goes to a temporary file beside the target, which replaces the
+target only when everything was written, so an interrupted run never leaves a half-written file.
+
+>>> import tempfile, os
+>>> d = tempfile.mkdtemp()
+>>> with atomic_write(os.path.join(d, "out.txt")) as f:
+...     _ = f.write("词\\t1\\n")
+>>> open(os.path.join(d, "out.txt"), encoding="utf-8").read()
+'词\\t1\\n'
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import contextlib
+import glob
+import gzip
+import io
+import lzma
+import os
+import sys
+import tempfile
+from typing import IO, Iterable, Iterator
+
+from .errors import InputError
+
+__all__ = [
+    "DEFAULT_ENCODING",
+    "STDIN",
+    "atomic_write",
+    "cache_dir",
+    "check_encoding",
+    "expand_inputs",
+    "input_size",
+    "open_input",
+]
+
+#: UTF-8 that also accepts (and drops) a leading byte-order mark.
+DEFAULT_ENCODING = "utf-8-sig"
+#: The name that means standard input or standard output.
+STDIN = "-"
+
+# Magic numbers from the gzip (RFC 1952), bzip2 and xz file format specifications.
+_MAGIC = [
+    (b"\x1f\x8b", gzip.GzipFile),
+    (b"BZh", bz2.BZ2File),
+    (b"\xfd7zXZ\x00", lzma.LZMAFile),
+]
+_GLOB_CHARS = set("*?[")
+
+
+def check_encoding(name: str) -> str:
+    """Return the codec name to decode ``name`` with, or ``"auto"``.
+
+    Only encodings that keep ASCII bytes as they are (UTF-8, GB18030, GBK, Big5, ...) are
+    accepted, because lines are split on the byte ``\\n`` before decoding.
+
+    >>> check_encoding("GBK"), check_encoding("auto")
+    ('gbk', 'auto')
+    >>> check_encoding("utf-16")
+    Traceback (most recent call last):
+    ...
+    ValueError: encoding 'utf-16' is not ASCII-compatible; convert the file to UTF-8 (iconv -f utf-16 -t utf-8)
+    """
+    if name == "auto":
+        return name
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r}; try utf-8, gb18030 or big5") from None
+    if "\n a1".encode(info.name) != b"\n a1":
+        raise ValueError(
+            f"encoding {name!r} is not ASCII-compatible; "
+            f"convert the file to UTF-8 (iconv -f {name} -t utf-8)"
+        )
+    # A UTF-8 byte-order mark is dropped whether the user said utf-8 or utf-8-sig.
+    return "utf-8-sig" if info.name in ("utf-8", "utf-8-sig") else info.name
+
+
+def expand_inputs(inputs: Iterable[str]) -> list[str]:
+    """Expand paths, directories and globs into a list of files (``-`` stays as it is).
+
+    Directories are walked recursively in sorted order, skipping names that start with a dot.
+
+    Raises:
+        InputError: a path does not exist, a glob matches nothing, or a directory has no files.
+
+    >>> expand_inputs(["-"])
+    ['-']
+    >>> expand_inputs(["/nonexistent/corpus.txt"])
+    Traceback (most recent call last):
+    ...
+    wordmine.errors.InputError: /nonexistent/corpus.txt: no such file or directory
+    """
+    files: list[str] = []
+    for name in inputs:
+        if name == STDIN:
+            files.append(name)
+        elif os.path.isdir(name):
+            found = _walk(name)
+            if not found:
+                raise InputError(f"{name}: directory holds no files; give a directory of text files")
+            files.extend(found)
+        elif os.path.exists(name):
+            files.append(name)
+        elif _GLOB_CHARS & set(name):
+            matches = sorted(glob.glob(name, recursive=True))
+            if not matches:
+                raise InputError(f"{name}: no file matches this pattern")
+            files.extend(expand_inputs(matches))
+        else:
+            raise InputError(f"{name}: no such file or directory")
+    if not files:
+        raise InputError("no input given; name files, directories, globs or - for stdin")
+    return files
+
+
+def _walk(top: str) -> list[str]:
+    found = []
+    for root, dirs, names in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(root, n) for n in sorted(names) if not n.startswith("."))
+    return found
+
+
+def input_size(files: Iterable[str]) -> int | None:
+    """Total size in bytes of the files as stored (compressed size), or None if one is stdin.
+
+    >>> input_size(["-"]) is None
+    True
+    """
+    total = 0
+    for name in files:
+        if name == STDIN:
+            return None
+        total += os.path.getsize(name)
+    return total
+
+
+@contextlib.contextmanager
+def open_input(name: str) -> Iterator[tuple[IO[bytes], callable]]:
+    """Open a file or ``-`` for binary reading, decompressing gzip, bzip2 or xz transparently.
+
+    Yields ``(stream, position)``: ``position()`` is how many bytes of the stored file were
+    consumed so far (for progress bars), or of the decompressed stream for stdin.
+
+    Raises:
+        InputError: the file cannot be opened or its compressed data is corrupt.
+    """
+    if name == STDIN:
+        raw = sys.stdin.buffer
+        owned = None
+    else:
+        try:
+            raw = owned = open(name, "rb")
+        except OSError as err:
+            raise InputError(f"{name}: cannot open: {err.strerror}") from None
+    try:
+        head = raw.peek(6)[:6] if hasattr(raw, "peek") else b""
+        opener = next((op for magic, op in _MAGIC if head.startswith(magic)), None)
+        stream = opener(fileobj=raw) if opener is gzip.GzipFile else (opener(raw) if opener else raw)
+        if owned is not None:
+            position = owned.tell
+        else:
+            position = _Counting(stream)
+            stream = position
+        try:
+            yield stream, position
+        except (EOFError, OSError, lzma.LZMAError) as err:
+            # Truncated or corrupt compressed data surfaces as one of these while reading.
+            if opener is None:
+                raise
+            raise InputError(f"{name}: compressed data is corrupt or truncated ({err})") from None
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+class _Counting(io.RawIOBase):
+    """Counts the bytes read through it: the progress position of a stream without ``tell``."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.count = 0
+
+    def read(self, size=-1):
+        data = self._stream.read(size)
+        self.count += len(data)
+        return data
+
+    def readable(self):
+        return True
+
+    def __call__(self):
+        return self.count
+
+
+@contextlib.contextmanager
+def atomic_write(path: str, mode: str = "w") -> Iterator[IO]:
+    """Open ``path`` for writing so that it appears complete or not at all.
+
+    Data goes to a hidden temporary file in the same directory (so ``os.replace`` is atomic);
+    on success it replaces ``path``, on any exception (Ctrl-C included) it is deleted and an
+    existing ``path`` is left untouched. ``-`` writes to standard output instead. Text mode
+    writes UTF-8 without BOM and ``\\n`` line ends, on stdout too.
+
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "t.tsv")
+    >>> try:
+    ...     with atomic_write(target) as f:
+    ...         _ = f.write("half")
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> os.path.exists(target), os.listdir(os.path.dirname(target))
+    (False, [])
+    """
+    binary = "b" in mode
+    if path == STDIN:
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        if binary:
+            yield out
+            out.flush()
+        else:
+            text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=False)
+            try:
+                yield text
+                text.flush()
+            finally:
+                text.detach()  # leave sys.stdout usable after we are done
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        if binary:
+            f = os.fdopen(fd, "wb")
+        else:
+            f = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with f:
+            yield f
+        # mkstemp creates the file 0600; give the result the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def cache_dir() -> str:
+    """A per-user cache directory (``$WORDMINE_CACHE``, else ``$XDG_CACHE_HOME/wordmine``).
+
+    jieba's own default, one ``jieba.cache`` in the shared temp directory, breaks when several
+    users run cron jobs on one host; a per-user directory avoids that.
+
+    >>> os.path.isdir(cache_dir())
+    True
+    """
+    base = os.environ.get("WORDMINE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "wordmine",
+    )
+    try:
+        os.makedirs(base, exist_ok=True)
+        if os.access(base, os.W_OK):
+            return base
+    except OSError:
+        pass
+    fallback = os.path.join(tempfile.gettempdir(), f"wordmine-{os.getuid()}")
+    os.makedirs(fallback, mode=0o700, exist_ok=True)
+    return fallback
