@@ -81,10 +81,19 @@ def test_long_line_is_cut_only_at_safe_boundaries(tmp_path):
     assert all(p[-1] in "，。\n" for p in pieces)
 
 
+def test_boundaryless_stretch_is_carried_until_a_boundary(tmp_path, caplog):
+    line = "字" * 30_000 + "，" + "词" * 1000
+    path = tmp_path / "solid.txt"
+    path.write_text(line, encoding="utf-8")
+    pieces = [b.text for b in read_batches([str(path)], batch_bytes=1000)]
+    assert pieces[0] == "字" * 30_000 + "，" and "".join(pieces) == line + "\n"
+    assert caplog.text == ""
+
+
 def test_long_line_without_boundaries_is_cut_hard_with_a_warning(tmp_path, caplog):
     path = tmp_path / "solid.txt"
-    path.write_text("字" * 100_000, encoding="utf-8")
-    assert read_all([path], batch_bytes=50_000) == "字" * 100_000 + "\n"
+    path.write_text("字" * 1_200_000, encoding="utf-8")
+    assert read_all([path], batch_bytes=50_000) == "字" * 1_200_000 + "\n"
     assert "very long line without punctuation" in caplog.text
 
 

@@ -128,13 +128,6 @@ def verbosity_options(f):
     return wrapper
 
 
-def _quiet_jieba(verbose: int) -> None:
-    # jieba logs "Building prefix dict ..." at DEBUG on its own handler; show it only with -vv.
-    import jieba
-
-    jieba.setLogLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
-
-
 # --- commands ----------------------------------------------------------------------------------
 
 
@@ -156,7 +149,6 @@ def count(inputs, encoding, errors, output, no_header, jobs, hmm, userdict, min_
       wordmine count data/sample -j 2 --min-count 2 -o words.tsv
       xzcat news.txt.xz | wordmine count - --top 20
     """
-    _quiet_jieba(verbose)
     counts = wordmine.count_words(
         inputs, jobs=jobs, hmm=hmm, userdict=userdict, min_count=min_count, top=top,
         keep_punct=keep_punct, encoding=encoding, errors=errors, progress=not quiet,

@@ -44,11 +44,13 @@ _NORMALIZE[0x3000] = 0x20
 _NORMALIZE[0x25CB] = 0x3007
 _FRAGMENT = re.compile(r"[^\W_]+")
 # Where a long line may be cut: not a letter or digit (a fragment could continue), not one of the
-# symbols jieba keeps inside tokens ("3.5%", "C++"), not full-width ASCII (normalisation makes it
-# one of those), and not \r (it may pair with the \n of the next block).
-_SAFE = re.compile(r"[^\w+#&.%\-\r\uFF01-\uFF5E]")
-# How far back from the end of a block to look for a safe cut before cutting hard.
+# symbols jieba keeps inside tokens ("3.5%", "C++") nor their full-width forms (normalisation makes
+# them those), and not \r (it may pair with the \n of the next block).
+_SAFE = re.compile(r"[^\w+#&.%\-\r＋＃＆．％－]")
+# How far back from the end of a block to look for a safe cut; a line piece that has none is
+# carried into the next block until it reaches _HARD_CUT_CHARS (bounding memory), then cut hard.
 _LOOKBACK_CHARS = 64 * 1024
+_HARD_CUT_CHARS = 1 << 20
 
 
 class Batch(NamedTuple):
@@ -117,9 +119,10 @@ def read_batches(
     size = 0
     for name in files:
         for text, nbytes in _read_file(name, batch_bytes, encoding, errors):
-            buf.append(text)
+            if text:
+                buf.append(text)
             size += nbytes
-            if size >= batch_bytes:
+            if size >= batch_bytes and buf:
                 yield Batch("".join(buf), size)
                 buf, size = [], 0
     if buf or size:
@@ -222,7 +225,9 @@ def _cut_long_line(text: str, name: str, lineno: int) -> tuple[str, str]:
         pass
     if last is not None:
         return text[: last.end()], text[last.end() :]
-    # No punctuation or space in the last 64 Ki characters: cutting here may split one fragment
-    # (or jieba token) in two; documented, and rare enough in real text to warn about.
+    if len(text) < _HARD_CUT_CHARS:
+        return "", text  # no boundary yet: carry the whole piece into the next block
+    # A million characters without punctuation or space: cutting here may split one fragment (or
+    # jieba token) in two, which real text never makes us do; say so rather than hold more.
     log.warning("%s:%d: very long line without punctuation or space; cut inside a fragment", name, lineno)
     return text, ""

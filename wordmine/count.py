@@ -15,6 +15,7 @@ Tokens without a letter or digit (punctuation, symbols, whitespace) are dropped 
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import Iterable, Mapping
 
@@ -22,7 +23,7 @@ from . import parallel
 from .corpus import DEFAULT_BATCH_BYTES, Batch, is_wordlike, normalize, read_batches
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
 from .formats import read_counts, read_userdict, sort_counts
-from .tokenizer import jieba_log_level, make_tokenizer
+from .tokenizer import make_tokenizer
 
 __all__ = ["DEFAULT_MIN_COUNT", "count_words", "count_words_in_text", "merge_counts", "prune_counts"]
 
@@ -73,7 +74,7 @@ def count_words(
         Counter(),
         jobs=jobs,
         initializer=_init_worker,
-        initargs=(entries, hmm, keep_punct, jieba_log_level()),
+        initargs=(entries, hmm, keep_punct),
         size=_nbytes,
         total=input_size(files),
         progress=progress,
@@ -88,7 +89,7 @@ def count_words_in_text(text: str, *, hmm: bool = True, keep_punct: bool = False
     >>> count_words_in_text("Ｃ＋＋和Python", keep_punct=True)
     Counter({'C++': 1, '和': 1, 'Python': 1})
     """
-    _init_worker((), hmm, keep_punct, None)
+    _init_worker((), hmm, keep_punct)
     return _count_batch(Batch(text, 0))
 
 
@@ -104,7 +105,7 @@ def prune_counts(counts: Mapping[str, int], *, min_count: int = DEFAULT_MIN_COUN
     return Counter(dict(rows[:top] if top is not None else rows))
 
 
-def merge_counts(tables: Iterable[str | Mapping[str, int]]) -> Counter:
+def merge_counts(tables: Iterable[str | os.PathLike | Mapping[str, int]]) -> Counter:
     """Add word-count tables: paths of files written by ``wordmine count`` or mappings.
 
     Raises:
@@ -115,7 +116,7 @@ def merge_counts(tables: Iterable[str | Mapping[str, int]]) -> Counter:
     """
     total: Counter = Counter()
     for table in tables:
-        total.update(read_counts(table) if isinstance(table, str) else table)
+        total.update(read_counts(os.fspath(table)) if isinstance(table, (str, os.PathLike)) else table)
     return prune_counts(total)
 
 
@@ -124,9 +125,9 @@ def merge_counts(tables: Iterable[str | Mapping[str, int]]) -> Counter:
 _WORKER: tuple | None = None
 
 
-def _init_worker(userdict, hmm: bool, keep_punct: bool, log_level: int | None) -> None:
+def _init_worker(userdict, hmm: bool, keep_punct: bool) -> None:
     global _WORKER
-    _WORKER = (make_tokenizer(userdict, log_level), hmm, keep_punct)
+    _WORKER = (make_tokenizer(userdict), hmm, keep_punct)
 
 
 def _count_batch(batch: Batch) -> Counter:

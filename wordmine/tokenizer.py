@@ -3,6 +3,8 @@
 Each worker builds its own ``jieba.Tokenizer`` (never the global ``jieba.dt``, never
 ``jieba.enable_parallel``), with its dictionary cache in the per-user cache directory of
 :func:`wordmine.files.cache_dir` instead of jieba's shared file in the system temp directory.
+jieba's loading messages ("Building prefix dict ...") are shown only when wordmine's own debug
+logging is on (``-vv``).
 
 >>> tk = make_tokenizer([("新词挖掘", 10, None)])
 >>> tk.lcut("新词挖掘工具", HMM=False)
@@ -11,41 +13,48 @@ Each worker builds its own ``jieba.Tokenizer`` (never the global ``jieba.dt``, n
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Iterable
 
 from .files import cache_dir
 
-__all__ = ["jieba_log_level", "make_tokenizer"]
+__all__ = ["make_tokenizer"]
+
+log = logging.getLogger(__name__)
 
 #: An entry of a user dictionary: (word, frequency or None, part-of-speech tag or None).
 UserWord = tuple[str, "int | None", "str | None"]
 
 
-def jieba_log_level() -> int:
-    """The level of jieba's logger, to hand to workers that do not inherit it (spawn, forkserver).
+def make_tokenizer(userdict: Iterable[UserWord] = ()):
+    """An initialised ``jieba.Tokenizer`` with the words of ``userdict`` added.
 
-    >>> isinstance(jieba_log_level(), int)
-    True
-    """
-    return logging.getLogger("jieba").level
-
-
-def make_tokenizer(userdict: Iterable[UserWord] = (), log_level: int | None = None):
-    """A fresh, initialised ``jieba.Tokenizer`` with the words of ``userdict`` added.
+    The last tokenizer built is reused by the next call with the same words: treat it as
+    read-only.
 
     Args:
         userdict: entries as returned by :func:`wordmine.formats.read_userdict`.
-        log_level: set jieba's logger to this level first (workers mirror the parent's level,
-            so jieba's "Building prefix dict" chatter stays silenced where the caller silenced it).
     """
+    return _cached_tokenizer(tuple(userdict))
+
+
+# Building a tokenizer costs about a second (loading jieba's 350k-word dictionary): keep the last
+# one, so repeated library calls with jobs=1, and workers forked after one, do not pay again.
+@functools.lru_cache(maxsize=1)
+def _cached_tokenizer(userdict: tuple):
     import jieba
 
-    if log_level is not None:
-        jieba.setLogLevel(log_level)
     tk = jieba.Tokenizer()
     tk.tmp_dir = cache_dir()
-    tk.initialize()
+    jieba_log = logging.getLogger("jieba")
+    level = jieba_log.level
+    if not log.isEnabledFor(logging.DEBUG):
+        jieba_log.setLevel(logging.WARNING)
+    try:
+        tk.initialize()
+    finally:
+        jieba_log.setLevel(level)
     for word, freq, tag in userdict:
         tk.add_word(word, freq, tag)
     return tk

@@ -1,0 +1,102 @@
+"""Word counts equal a direct single-process jieba count; -j, merge and options behave."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import jieba
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SAMPLE, TINY_TEXT
+from wordmine import count_words, merge_counts, normalize, write_counts
+from wordmine.errors import FormatError
+
+_DIRECT = jieba.Tokenizer()
+
+
+def direct_count(text: str, hmm: bool = True) -> Counter:
+    """The naive reference: jieba line by line, keep tokens with a letter or digit."""
+    counts: Counter = Counter()
+    for line in text.splitlines():
+        for w in _DIRECT.cut(normalize(line), HMM=hmm):
+            if any(ch.isalnum() for ch in w):
+                counts[w] += 1
+    return counts
+
+
+def sample_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(SAMPLE.glob("*.txt")))
+
+
+def test_tiny_corpus_exact_counts(tiny_corpus):
+    counts = count_words([str(tiny_corpus)], jobs=1)
+    assert counts["新词"] == 2
+    assert counts["2024"] == 0 and counts["N"] == 1  # normalised: Ｎ -> N, 二○二四 -> 二〇二四
+    assert "，" not in counts and "," not in counts and "！" not in counts
+    assert counts == direct_count(TINY_TEXT)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_sample_equals_direct_jieba_count(jobs):
+    assert count_words([str(SAMPLE)], jobs=jobs, batch_bytes=16 * 1024) == direct_count(sample_text())
+
+
+def test_sample_without_hmm(tmp_path):
+    assert count_words([str(SAMPLE)], jobs=1, hmm=False) == direct_count(sample_text(), hmm=False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(st.sampled_from(list("我们发现新词语料统计中文分词工具，。！ＡＩ12 ○")), max_size=40), max_size=8))
+def test_generated_text_equals_direct_count(tmp_path, lines):
+    text = "\n".join(lines) + "\n"
+    path = tmp_path / "g.txt"
+    path.write_text(text, encoding="utf-8")
+    assert count_words([str(path)], jobs=1, batch_bytes=16) == direct_count(text)
+
+
+def test_jobs_1_and_2_write_identical_bytes(tmp_path):
+    out1, out2 = tmp_path / "1.tsv", tmp_path / "2.tsv"
+    write_counts(count_words([str(SAMPLE)], jobs=1), str(out1))
+    write_counts(count_words([str(SAMPLE)], jobs=2, batch_bytes=8 * 1024), str(out2))
+    assert out1.read_bytes() == out2.read_bytes()
+
+
+def test_merge_is_associative_and_equals_counting_the_concatenation(tmp_path):
+    files = sorted(SAMPLE.glob("*.txt"))[:3]
+    a, b, c = (count_words([str(f)], jobs=1) for f in files)
+    for name, counts in zip("abc", (a, b, c)):
+        write_counts(counts, str(tmp_path / f"{name}.tsv"))
+    left = merge_counts([merge_counts([tmp_path / "a.tsv", str(tmp_path / "b.tsv")]), c])
+    right = merge_counts([a, merge_counts([tmp_path / "b.tsv", tmp_path / "c.tsv"])])
+    assert left == right == count_words([str(f) for f in files], jobs=1)
+
+
+def test_min_count_and_top():
+    full = count_words([str(SAMPLE)], jobs=1)
+    pruned = count_words([str(SAMPLE)], jobs=1, min_count=5)
+    assert pruned == Counter({w: c for w, c in full.items() if c >= 5})
+    top = count_words([str(SAMPLE)], jobs=1, top=10)
+    assert list(top.items()) == sorted(full.items(), key=lambda x: (-x[1], x[0]))[:10]
+
+
+def test_keep_punct_keeps_punctuation_but_never_whitespace(tiny_corpus):
+    counts = count_words([str(tiny_corpus)], jobs=1, keep_punct=True)
+    assert counts["!"] == 1 and counts["。"] == 2 and counts[","] == 2
+    assert not any(w.isspace() for w in counts)
+
+
+def test_userdict_changes_tokens(tmp_path, tiny_corpus):
+    plain = count_words([str(tiny_corpus)], jobs=1, hmm=False)
+    assert plain["信息处理"] == 0
+    userdict = tmp_path / "user.dict"
+    userdict.write_text("信息处理 100000 n\n", encoding="utf-8")
+    assert count_words([str(tiny_corpus)], jobs=2, hmm=False, userdict=str(userdict))["信息处理"] == 1
+
+
+def test_bad_userdict_names_the_line(tmp_path, tiny_corpus):
+    userdict = tmp_path / "user.dict"
+    userdict.write_text("好词 3\n坏词\t3\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"user.dict:2: not a jieba user-dictionary line"):
+        count_words([str(tiny_corpus)], userdict=str(userdict))
