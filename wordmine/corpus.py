@@ -108,10 +108,10 @@ def read_batches(
     Raises:
         InputError: naming the file and line, for missing inputs, undecodable or binary data.
 
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "c.txt")
-    >>> _ = open(path, "w", encoding="utf-8").write("第一行\\r\\n第二行")
-    >>> [b.text for b in read_batches([path])]
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "c.txt")
+    >>> _ = path.write_bytes("第一行\\r\\n第二行".encode())
+    >>> [b.text for b in read_batches([str(path)])]
     ['第一行\\n第二行\\n']
     """
     files = expand_inputs(inputs)

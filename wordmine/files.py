@@ -10,7 +10,8 @@ target only when everything was written, so an interrupted run never leaves a ha
 >>> d = tempfile.mkdtemp()
 >>> with atomic_write(os.path.join(d, "out.txt")) as f:
 ...     _ = f.write("词\\t1\\n")
->>> open(os.path.join(d, "out.txt"), encoding="utf-8").read()
+>>> import pathlib
+>>> pathlib.Path(d, "out.txt").read_text(encoding="utf-8")
 '词\\t1\\n'
 """
 

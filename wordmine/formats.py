@@ -9,10 +9,8 @@ a file of another kind instead of silently mixing them.
 >>> import io
 >>> out = io.StringIO()
 >>> write_counts(Counter({"新词": 2, "发现": 3}), out)
->>> print(out.getvalue(), end="")
-word	count
-发现	3
-新词	2
+>>> out.getvalue().splitlines()
+['word\\tcount', '发现\\t3', '新词\\t2']
 """
 
 from __future__ import annotations
@@ -107,10 +105,10 @@ def read_counts(path: str) -> Counter:
         FormatError: naming file and line, for a table of another kind, a row without exactly
             two fields, or a count that is not a non-negative integer.
 
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "w.tsv")
-    >>> _ = open(p, "w", encoding="utf-8").write("word\\tcount\\n新词\\t2\\n")
-    >>> read_counts(p)
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "w.tsv")
+    >>> _ = p.write_text("word\\tcount\\n新词\\t2\\n", encoding="utf-8")
+    >>> read_counts(str(p))
     Counter({'新词': 2})
     """
     counts: Counter = Counter()
@@ -148,10 +146,10 @@ def read_userdict(path: str) -> list[tuple[str, int | None, str | None]]:
     Returns:
         ``(word, freq or None, tag or None)`` per non-blank line.
 
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "user.dict")
-    >>> _ = open(p, "w", encoding="utf-8").write("云计算 5 n\\n新词发现\\n")
-    >>> read_userdict(p)
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "user.dict")
+    >>> _ = p.write_text("云计算 5 n\\n新词发现\\n", encoding="utf-8")
+    >>> read_userdict(str(p))
     [('云计算', 5, 'n'), ('新词发现', None, None)]
     """
     entries = []
