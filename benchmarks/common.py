@@ -1,7 +1,7 @@
 """Helpers shared by the benchmark scripts: corpus slices, timed runs with peak RSS, RESULTS.md.
 
 Peak RSS is the largest sum of resident memory over a process and all its descendants, sampled
-every 20 ms from /proc: a parallel run's memory is its parent's plus its workers'.
+every 50 ms from /proc: a parallel run's memory is its parent's plus its workers'.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ SHARED = ROOT.parent / "shared"
 NEWS = SHARED / "corpora" / "news_xwlb" / "xwlb_2012_2026.txt.xz"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 MB = 1 << 20
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def require(path: Path) -> Path:
@@ -56,25 +57,18 @@ class Run:
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and its descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            ppid, pages = int(fields[1]), int(fields[21])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    """Resident bytes of ``pid`` and its descendants (from /proc; cheap enough to poll)."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
-        stack.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * _PAGE
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
     return total
 
 
@@ -85,7 +79,7 @@ def timed(cmd: list[str], **kwargs) -> Run:
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
-        time.sleep(0.02)
+        time.sleep(0.05)
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode("utf-8", "replace")
     return Run(seconds, peak, proc.returncode, stderr)

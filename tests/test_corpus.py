@@ -22,8 +22,9 @@ def read_all(paths, **kwargs) -> str:
     return "".join(b.text for b in read_batches([str(p) for p in paths], **kwargs))
 
 
-def test_normalize_maps_full_width_ideographic_space_and_circle():
-    assert normalize("ＡＺａｚ０９！～　○") == "AZaz09!~ 〇"
+@pytest.mark.parametrize("repeat", [1, 100])  # short strings and whole batches take two paths
+def test_normalize_maps_full_width_ideographic_space_and_circle(repeat):
+    assert normalize("ＡＺａｚ０９！～　○＿𠀀字\n" * repeat) == "AZaz09!~ 〇_𠀀字\n" * repeat
 
 
 @pytest.mark.parametrize(

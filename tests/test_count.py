@@ -100,3 +100,27 @@ def test_bad_userdict_names_the_line(tmp_path, tiny_corpus):
     userdict.write_text("好词 3\n坏词\t3\n", encoding="utf-8")
     with pytest.raises(FormatError, match=r"user.dict:2: not a jieba user-dictionary line"):
         count_words([str(tiny_corpus)], userdict=str(userdict))
+
+
+@pytest.mark.parametrize("hmm", [True, False])
+def test_block_cutter_gives_jieba_tokens_on_the_sample(hmm):
+    from wordmine.tokenizer import BlockCutter, make_tokenizer
+
+    tk = make_tokenizer([("星澜科技", 50, None), ("澜思", 3, None)])
+    text = normalize(sample_text())
+    assert BlockCutter(tk, hmm=hmm)(text) == list(tk.cut(text, HMM=hmm))
+
+
+@pytest.fixture(scope="module")
+def cutters():
+    from wordmine.tokenizer import BlockCutter, make_tokenizer
+
+    tk = make_tokenizer()
+    return tk, {hmm: BlockCutter(tk, hmm=hmm) for hmm in (True, False)}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(st.sampled_from(list("我们发现新词语料统计中文分词工具的了是在和一二三abcXY12.%+-_#&，。 \t\r\n〇㐀")), max_size=60), st.booleans())
+def test_block_cutter_gives_jieba_tokens_on_generated_text(cutters, text, hmm):
+    tk, cut = cutters
+    assert cut[hmm](text) == list(tk.cut(text, HMM=hmm))

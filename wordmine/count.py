@@ -23,7 +23,7 @@ from . import parallel
 from .corpus import DEFAULT_BATCH_BYTES, Batch, is_wordlike, normalize, read_batches
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
 from .formats import read_counts, read_userdict, sort_counts
-from .tokenizer import make_tokenizer
+from .tokenizer import BlockCutter, make_tokenizer
 
 __all__ = ["DEFAULT_MIN_COUNT", "count_words", "count_words_in_text", "merge_counts", "prune_counts"]
 
@@ -127,13 +127,13 @@ _WORKER: tuple | None = None
 
 def _init_worker(userdict, hmm: bool, keep_punct: bool) -> None:
     global _WORKER
-    _WORKER = (make_tokenizer(userdict), hmm, keep_punct)
+    _WORKER = (BlockCutter(make_tokenizer(userdict), hmm=hmm), keep_punct)
 
 
 def _count_batch(batch: Batch) -> Counter:
-    tokenizer, hmm, keep_punct = _WORKER
-    # Counter consumes jieba's generator in C; tokens are filtered once per distinct token.
-    counts = Counter(tokenizer.cut(normalize(batch.text), HMM=hmm))
+    cut, keep_punct = _WORKER
+    # Counter counts the token list in C; tokens are filtered once per distinct token.
+    counts = Counter(cut(normalize(batch.text)))
     keep = str.strip if keep_punct else is_wordlike
     for token in [t for t in counts if not keep(t)]:
         del counts[token]

