@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -27,18 +29,13 @@ def test_normalize_maps_full_width_ideographic_space_and_circle(repeat):
     assert normalize("ＡＺａｚ０９！～　○＿𠀀字\n" * repeat) == "AZaz09!~ 〇_𠀀字\n" * repeat
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("二〇二四年，AI芯片 大会!", ["二〇二四年", "AI芯片", "大会"]),
-        ("n-gram_统计\t3.5%", ["n", "gram", "统计", "3", "5"]),
-        ("㐀𠀀汉字😀表情", ["㐀𠀀汉字", "表情"]),
-        ("第一行\n第二行", ["第一行", "第二行"]),
-        ("，。！ ", []),
-    ],
-)
-def test_fragments(text, expected):
-    assert fragments(text) == expected
+CASES = json.loads((Path(__file__).parent / "cases" / "fragments.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["why"] for c in CASES])
+def test_normalize_and_fragments(case):
+    assert normalize(case["text"]) == case["normalized"]
+    assert fragments(normalize(case["text"])) == case["fragments"]
 
 
 def test_is_wordlike():

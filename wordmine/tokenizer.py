@@ -144,6 +144,14 @@ class BlockCutter:
             end[start] = best_end
         return end
 
+    def _flush_singles(self, buf: str, out: list[str]) -> None:
+        if len(buf) == 1:
+            out.append(buf)
+        elif not self._freq.get(buf):
+            out.extend(self._hmm_cut(buf))
+        else:
+            out.extend(buf)
+
     def _cut_block(self, block: str, out: list[str]) -> None:
         end = self._ends(block)
         n = len(block)
@@ -151,29 +159,18 @@ class BlockCutter:
         buf = ""
         if self._hmm:
             # Runs of single characters go to the HMM unless the run is itself a word.
-            freq, hmm_cut = self._freq, self._hmm_cut
             while x < n:
                 y = end[x] + 1
                 if y - x == 1:
                     buf += block[x]
                 else:
                     if buf:
-                        if len(buf) == 1:
-                            out.append(buf)
-                        elif not freq.get(buf):
-                            out.extend(hmm_cut(buf))
-                        else:
-                            out.extend(buf)
+                        self._flush_singles(buf, out)
                         buf = ""
                     out.append(block[x:y])
                 x = y
             if buf:
-                if len(buf) == 1:
-                    out.append(buf)
-                elif not freq.get(buf):
-                    out.extend(hmm_cut(buf))
-                else:
-                    out.extend(buf)
+                self._flush_singles(buf, out)
         else:
             # Without the HMM, runs of single ASCII letters or digits are joined.
             eng = self._re_eng.match
