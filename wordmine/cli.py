@@ -156,18 +156,71 @@ def count(inputs, encoding, errors, output, no_header, jobs, hmm, userdict, min_
     wordmine.write_counts(counts, output, header=not no_header)
 
 
+def _memory(ctx, param, value):
+    from wordmine.ngrams import parse_memory
+
+    try:
+        return parse_memory(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+def _table_format(output: str, fmt: str) -> str:
+    # Binary tables go to files; people reading stdout, and *.tsv files, get text.
+    if fmt != "auto":
+        return fmt
+    return "tsv" if output == "-" or output.endswith(".tsv") else "npz"
+
+
+_FORMAT_HELP = "npz (binary, memory-mapped) or tsv [default: tsv for stdout and *.tsv, else npz]."
+
+
+@cli.command()
+@input_options
+@output_options
+@jobs_option
+@click.option("-n", "--order", "n", type=click.IntRange(1, 16), default=4, show_default=True, help="Count orders 1..N.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Drop rarer n-grams (after merging).")
+@click.option("--memory", default="1G", show_default=True, callback=_memory, help="Partial tables kept in memory before spilling to disk.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "npz", "tsv"]), default="auto", help=_FORMAT_HELP)
+@click.option("--tmp-dir", type=click.Path(file_okay=False, exists=True), help="Where sorted runs go [default: $TMPDIR].")
+@verbosity_options
+def ngrams(inputs, encoding, errors, output, no_header, jobs, n, min_count, memory, fmt, tmp_dir, quiet, verbose):
+    """Count character n-grams of orders 1..N exactly (within fragments).
+
+    \b
+    Example:
+      wordmine ngrams data/sample -n 4 -j 2 -o grams.npz
+      wordmine ngrams big/ -n 6 --memory 512M --min-count 2 -o grams.npz
+      wordmine ngrams data/sample -n 2 --min-count 20 | head
+    """
+    table = wordmine.count_ngrams(
+        inputs, n, min_count=min_count, jobs=jobs, memory=memory, encoding=encoding, errors=errors,
+        tmp_dir=tmp_dir, progress=not quiet,
+    )
+    table.save(output, format=_table_format(output, fmt), header=not no_header)
+
+
 @cli.command()
 @click.argument("tables", nargs=-1, required=True, metavar="TABLES...")
 @output_options
-@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Drop rarer words.")
-@click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Drop rarer entries.")
+@click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words (word counts).")
+@click.option("--format", "fmt", type=click.Choice(["auto", "npz", "tsv"]), default="auto", help="For n-gram tables: " + _FORMAT_HELP)
 @verbosity_options
-def merge(tables, output, no_header, min_count, top, quiet, verbose):
-    """Add count tables (for example each day's counts into a running total).
+def merge(tables, output, no_header, min_count, top, fmt, quiet, verbose):
+    """Add count tables: word counts (TSV) or n-gram tables (npz or TSV) alike.
 
     \b
     Example:
       wordmine merge total.tsv today.tsv -o total.tsv
+      wordmine merge grams_*.npz -o all_grams.npz
     """
-    counts = wordmine.prune_counts(wordmine.merge_counts(tables), min_count=min_count, top=top)
-    wordmine.write_counts(counts, output, header=not no_header)
+    from wordmine.formats import table_kind_of_file
+
+    if table_kind_of_file(tables[0]) == "ngrams":
+        table = wordmine.merge_ngrams(tables).prune(min_count)
+        table.save(output, format=_table_format(output, fmt), header=not no_header)
+    else:
+        counts = wordmine.prune_counts(wordmine.merge_counts(tables), min_count=min_count, top=top)
+        wordmine.write_counts(counts, output, header=not no_header)

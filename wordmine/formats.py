@@ -97,6 +97,24 @@ def table_kind(first_line: str) -> str | None:
     return _KINDS.get(tuple(first_line.rstrip("\r\n").split("\t")))
 
 
+def table_kind_of_file(path: str) -> str:
+    """``"ngrams"`` for an n-gram table (npz, or TSV with an ``ngram`` header), else ``"words"``.
+
+    >>> table_kind_of_file("-")
+    'words'
+    """
+    if path == STDIN:
+        return "words"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return "words"  # the reader will name the problem
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"ngram\t"):
+        return "ngrams"
+    return "words"
+
+
 @_utf8_errors
 def read_counts(path: str) -> Counter:
     """Read a word-count table written by :func:`write_counts` (with or without its header).
@@ -111,6 +129,8 @@ def read_counts(path: str) -> Counter:
     >>> read_counts(str(p))
     Counter({'新词': 2})
     """
+    if table_kind_of_file(path) == "ngrams":
+        raise FormatError(f"{path}: this is an n-gram table (wordmine ngrams), not a word-count table")
     counts: Counter = Counter()
     with _open_text(path) as f:
         for lineno, line in enumerate(f, 1):

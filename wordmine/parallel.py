@@ -13,6 +13,9 @@ only merges small partial results. Properties every step relies on:
   is torn down at once: no hang, no worker left behind.
 * Workers ignore SIGINT: Ctrl-C at a terminal reaches the whole process group, and only the
   parent should react (by stopping the workers), not print one traceback per worker.
+* Workers start from a fork server (spawn where there is none), never by forking the caller:
+  forking a process that has threads (an earlier pool's manager thread, a host application's)
+  can deadlock the child. The server pre-imports numpy and jieba, so workers start in ~0.1 s.
 
 Results do not depend on ``jobs`` as long as ``merge`` is commutative and associative.
 
@@ -27,6 +30,7 @@ Counter({'b': 2, 'a': 1})
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -109,8 +113,16 @@ def run(
         return _run_pool(batches, func, merge, initial, jobs, initializer, initargs, size, bar)
 
 
+def _context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["numpy", "jieba", "wordmine.corpus"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 def _run_pool(batches, func, merge, acc, jobs, initializer, initargs, size, bar):
-    pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(initializer, initargs))
+    pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker, initargs=(initializer, initargs))
     inflight: dict = {}
     ok = False
     try:
@@ -156,6 +168,7 @@ def _kill(pool: ProcessPoolExecutor) -> None:
             p.terminate()
     for p in procs:
         p.join(timeout=5)
+    pool.shutdown(wait=True)  # and let its manager thread finish before anything forks again
 
 
 def _init_worker(initializer, initargs) -> None:

@@ -1,0 +1,187 @@
+"""Benchmark `wordmine ngrams` (exact character n-gram counts) against a dict loop and KenLM.
+
+In one run, on the first 50 MB (default) of the news corpus in ../shared:
+
+  (a) wordmine: wordmine ngrams CORPUS -n 4 -j 2 -o OUT.npz
+  (b) naive:    for each line, for each fragment (wordmine.normalize + wordmine.fragments), for
+                k in 1..4, for each window: d[gram] += 1   (one process, on a 5 MB slice; the
+                same slice is counted by wordmine too, and every count of both, all orders, both
+                ways, and the totals are compared: "exact")
+  (c) KenLM:    count_ngrams -o 4 -S 1G (from benchmarks/kenlm_peer.py) reading the same
+                fragments, one per line with the characters separated by spaces (KenLM counts
+                space-separated tokens); the spaced file is written once, untimed, in the cache
+  (d) order 6:  wordmine ngrams -n 6 against count_ngrams -o 6
+
+Each runs as its own process tree; wall time and peak RSS (all processes) are reported. MB/s is
+always the ORIGINAL text size over wall time (KenLM reads a longer spaced file of the same text)
+and includes start-up and writing the output. KenLM also counts <s> and </s> padding, a little
+more work than wordmine's fragments; the ratios are throughput wordmine / KenLM. Then
+`wordmine ngrams -n 4` runs alone on 100 MB for its peak RSS. Results go to benchmarks/RESULTS.md.
+
+    python benchmarks/bench_ngrams.py [--mb 50] [--big-mb 100] [--naive-mb 5] [--jobs 2]
+                                      [--skip-kenlm] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from common import MB, NEWS, Run, machine, require, slice_corpus, timed, write_section
+
+NAIVE = """
+import pickle, sys
+from wordmine import normalize, fragments
+n = int(sys.argv[3])
+d = {}
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        for frag in fragments(normalize(line)):
+            for k in range(1, n + 1):
+                for i in range(len(frag) - k + 1):
+                    gram = frag[i:i + k]
+                    d[gram] = d.get(gram, 0) + 1
+with open(sys.argv[2], "wb") as out:
+    pickle.dump(d, out, pickle.HIGHEST_PROTOCOL)
+"""
+
+
+def spaced(corpus: Path) -> Path:
+    """KenLM's input for ``corpus``: one fragment per line, characters separated by spaces (cached)."""
+    from wordmine import fragments, normalize
+
+    dest = corpus.with_suffix(".spaced.txt")
+    if dest.exists() and dest.stat().st_mtime >= corpus.stat().st_mtime:
+        return dest
+    tmp = dest.with_suffix(".part")
+    with open(corpus, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as out:
+        for line in src:
+            out.writelines(" ".join(frag) + "\n" for frag in fragments(normalize(line)))
+    tmp.replace(dest)
+    return dest
+
+
+def kenlm(binary: Path, order: int, text: Path, cache: Path) -> Run:
+    """Time ``count_ngrams -o ORDER < text > counts``; the counts file is deleted afterwards."""
+    counts, vocab = cache / f"kenlm_{order}.bin", cache / f"kenlm_{order}.vocab"
+    # timed() sends stdout to /dev/null, but count_ngrams writes its counts to stdout: a shell
+    # redirects it to a file, then execs count_ngrams (the same process, so the same tree).
+    cmd = [str(binary), "-o", str(order), "-S", "1G", "--write_vocab_list", str(vocab)]
+    with open(text, "rb") as stdin:
+        run = timed(["sh", "-c", 'exec "$@" > "$0"', str(counts), *cmd], stdin=stdin)
+    counts.unlink(missing_ok=True)
+    return run
+
+
+def compare(naive_path: Path, table_path: Path, order: int) -> list[str]:
+    """Differences between the naive dict and wordmine's table, orders 1..order (empty: exact)."""
+    import wordmine
+
+    with open(naive_path, "rb") as f:
+        naive = pickle.load(f)
+    table = wordmine.NgramTable.load(table_path)
+    problems = []
+    for k in range(1, order + 1):
+        ref = {g: c for g, c in naive.items() if len(g) == k}
+        mine = dict(table.items(k))
+        total = sum(ref.values())
+        if table.totals.get(k) != total:
+            problems.append(f"order {k}: total {table.totals.get(k)} (wordmine) vs {total} (naive)")
+        diff = [(g, ref.get(g, 0), mine.get(g, 0)) for g in ref.keys() | mine.keys()]
+        diff = sorted(d for d in diff if d[1] != d[2])
+        if diff:
+            shown = ", ".join(f"{g!r} naive {a} wordmine {b}" for g, a, b in diff[:5])
+            problems.append(f"order {k}: {len(diff)} of {len(ref)} n-grams differ, e.g. {shown}")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mb", type=float, default=50, help="input size for the side-by-side runs")
+    parser.add_argument("--big-mb", type=float, default=100, help="input size for the memory run (0: skip)")
+    parser.add_argument("--naive-mb", type=float, default=5, help="input size for the naive loop and the exactness check")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
+    parser.add_argument("--skip-kenlm", action="store_true", help="do not run KenLM's count_ngrams")
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = parser.parse_args()
+
+    require(NEWS)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    corpus = slice_corpus(NEWS, int(args.mb * MB), args.cache / f"news_{args.mb:g}mb.txt")
+    small = slice_corpus(NEWS, int(args.naive_mb * MB), args.cache / f"news_{args.naive_mb:g}mb.txt")
+    size, small_size = corpus.stat().st_size, small.stat().st_size
+    binary, note = None, "skipped (--skip-kenlm)"
+    if not args.skip_kenlm:
+        from kenlm_peer import find_or_build_count_ngrams
+
+        binary = find_or_build_count_ngrams(log=lambda msg: print(msg, file=sys.stderr))
+        note = "skipped: count_ngrams could not be found or built (see kenlm_peer.py)"
+
+    def wordmine(text: Path, order: int, out: str) -> Run:
+        return timed([sys.executable, "-m", "wordmine", "ngrams", str(text), "-n", str(order), "-j", str(args.jobs),
+                      "--min-count", "1", "-q", "-o", str(args.cache / out)])
+
+    # key -> (label, order, input bytes, run)
+    rows: dict[str, tuple[str, int, int, Run]] = {}
+    rows["a"] = (f"(a) wordmine ngrams -n 4 -j {args.jobs}", 4, size, wordmine(corpus, 4, "ngrams_a.npz"))
+    rows["b"] = ("(b) naive dict loop, 1 process", 4, small_size,
+                 timed([sys.executable, "-c", NAIVE, str(small), str(args.cache / "ngrams_naive.pickle"), "4"]))
+    rows["b2"] = (f"(b') wordmine ngrams -n 4 -j {args.jobs}, naive's slice", 4, small_size, wordmine(small, 4, "ngrams_b.npz"))
+    if binary is not None:
+        text = spaced(corpus)
+        rows["c"] = ("(c) KenLM count_ngrams -o 4 -S 1G", 4, size, kenlm(binary, 4, text, args.cache))
+    rows["d"] = (f"(d) wordmine ngrams -n 6 -j {args.jobs}", 6, size, wordmine(corpus, 6, "ngrams_d.npz"))
+    if binary is not None:
+        rows["d2"] = ("(d') KenLM count_ngrams -o 6 -S 1G", 6, size, kenlm(binary, 6, text, args.cache))
+    if args.big_mb:
+        big = slice_corpus(NEWS, int(args.big_mb * MB), args.cache / f"news_{args.big_mb:g}mb.txt")
+        rows["e"] = (f"(e) wordmine ngrams -n 4 -j {args.jobs}, memory", 4, big.stat().st_size, wordmine(big, 4, "ngrams_e.npz"))
+    for key, (label, _, _, run) in rows.items():
+        if run.returncode != 0:
+            sys.exit(f"{label} failed (exit {run.returncode}):\n{run.stderr}")
+    problems = compare(args.cache / "ngrams_naive.pickle", args.cache / "ngrams_b.npz", 4)
+    for path in args.cache.glob("ngrams_*"):  # outputs: ~0.7 GB at the default sizes
+        path.unlink()
+
+    def mbps(key: str) -> float:
+        _, _, nbytes, run = rows[key]
+        return nbytes / MB / run.seconds
+
+    lines = [
+        "## bench_ngrams: character n-gram counts",
+        "",
+        f"`python benchmarks/bench_ngrams.py --mb {args.mb:g} --big-mb {args.big_mb:g} --naive-mb {args.naive_mb:g} "
+        f"--jobs {args.jobs}`; {machine()}; input: first {size / MB:.1f} MiB of news_xwlb. MB/s is original "
+        "text MiB over wall seconds (KenLM reads the same fragments spaced out, one per line).",
+        "",
+        "| run | order | input MB | wall s | MB/s | peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, (label, order, nbytes, run) in rows.items():
+        lines.append(f"| {label} | {order} | {nbytes / MB:.1f} | {run.seconds:.1f} | {mbps(key):.2f} | {run.peak_rss / MB:.0f} |")
+    lines.append("")
+    if binary is not None:
+        lines.append(f"- throughput wordmine / KenLM: order 4 **{mbps('a') / mbps('c'):.2f}x** (target >= 3), "
+                     f"order 6 **{mbps('d') / mbps('d2'):.2f}x** (target >= 1.5).")
+    else:
+        lines.append(f"- KenLM: {note}.")
+    lines.append(f"- wordmine / naive dict loop on {small_size / MB:.1f} MiB: {mbps('b2') / mbps('b'):.1f}x throughput.")
+    lines.append(f"- exact (every n-gram count of orders 1-4 and the totals equal to the naive loop's): "
+                 f"**{'yes' if not problems else 'NO'}**.")
+    lines += [f"  - {p}" for p in problems]
+    if "e" in rows:
+        _, _, nbytes, run = rows["e"]
+        lines.append(f"- memory: `wordmine ngrams -n 4 -j {args.jobs}` on {nbytes / MB:.0f} MiB: {run.seconds:.1f} s, "
+                     f"peak RSS **{run.peak_rss / MB:.0f} MiB** (all processes; target <= 1024).")
+    report = "\n".join(lines)
+    print(report)
+    if not args.no_write:
+        write_section("bench_ngrams", report)
+
+
+if __name__ == "__main__":
+    main()
