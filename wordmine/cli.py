@@ -181,7 +181,7 @@ _FORMAT_HELP = "npz (binary, memory-mapped) or tsv [default: tsv for stdout and 
 @jobs_option
 @click.option("-n", "--order", "n", type=click.IntRange(1, 16), default=4, show_default=True, help="Count orders 1..N.")
 @click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Drop rarer n-grams (after merging).")
-@click.option("--memory", default="1G", show_default=True, callback=_memory, help="Partial tables kept in memory before spilling to disk.")
+@click.option("--memory", default="512M", show_default=True, callback=_memory, help="Memory for merging the sorted runs (the workers' batches come on top).")
 @click.option("--format", "fmt", type=click.Choice(["auto", "npz", "tsv"]), default="auto", help=_FORMAT_HELP)
 @click.option("--tmp-dir", type=click.Path(file_okay=False, exists=True), help="Where sorted runs go [default: $TMPDIR].")
 @verbosity_options
@@ -191,7 +191,7 @@ def ngrams(inputs, encoding, errors, output, no_header, jobs, n, min_count, memo
     \b
     Example:
       wordmine ngrams data/sample -n 4 -j 2 -o grams.npz
-      wordmine ngrams big/ -n 6 --memory 512M --min-count 2 -o grams.npz
+      wordmine ngrams big/ -n 6 --memory 2G --min-count 2 -o grams.npz
       wordmine ngrams data/sample -n 2 --min-count 20 | head
     """
     table = wordmine.count_ngrams(

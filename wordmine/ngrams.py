@@ -10,10 +10,14 @@ never across punctuation, whitespace or a line end. How it is counted:
    characters of a news corpus): orders up to ``c`` are one ``uint64``, longer ones a row of
    ``ceil(k / c)`` words. Sorting keys sorts n-grams by code points.
 3. Each worker counts its batch: ids by table look-up, for each order the keys of every window
-   inside a fragment, sorted, run lengths = counts (the combiner). The parent merges partial
-   tables (concatenate, sort, add equal keys); when they outgrow ``memory`` they are spilled as
-   sorted runs to a temporary directory and k-way merged at the end in key-range chunks, so any
-   corpus size runs in bounded memory. Temporary files are removed on success, error and Ctrl-C.
+   inside a fragment, sorted, run lengths = counts (the combiner), and writes the batch's table
+   to a temporary directory as a sorted run (:mod:`wordmine.runs`): partial tables are as large
+   as the text they count, so they spill to disk at once rather than through the parent.
+   Should the runs on disk outgrow 8 x ``memory``, the parent merges them into one while the
+   workers go on (repeated n-grams fold, so disk use follows the distinct n-grams). At the end
+   the runs are merged by key ranges, in parallel, each range within its share of ``memory``:
+   any corpus size runs in bounded memory. Temporary files are removed on success, on error and
+   on Ctrl-C (the table returned is memory-mapped from the last of them until it is dropped).
 4. ``min_count`` prunes after the complete merge, order by order, so counts stay exact and
    pruning long n-grams never changes the counts of shorter ones. ``totals[k]`` is the number
    of order-k windows in the corpus (before pruning): the denominators of probabilities.
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import io
 import json
+import mmap
 import os
 import re
 import shutil
@@ -49,7 +54,8 @@ import numpy as np
 from . import __version__, parallel
 from .corpus import Batch, fragments, normalize, read_batches
 from .errors import FormatError, InputError
-from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, open_input
+from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size
+from .runs import merge_runs, read_run, run_bytes, searchable as _searchable, sort_reduce as _sort_reduce, write_run
 
 __all__ = [
     "DEFAULT_MEMORY",
@@ -63,9 +69,10 @@ __all__ = [
 
 #: Orders 1..4 by default: what new-word discovery uses.
 DEFAULT_ORDER = 4
-#: Memory for the parent's partial tables before they spill to disk (the workers' batches come
-#: on top: about 100 MB each).
-DEFAULT_MEMORY = "1G"
+#: Memory for merging sorted runs, shared by the processes merging at once (each worker's batch
+#: arrays come on top: ~100 MB per worker). 512M keeps a 2-worker run of 100 MB of text, order 4,
+#: under 700 MB resident in all (benchmarks/RESULTS.md).
+DEFAULT_MEMORY = "512M"
 #: Input bytes per worker batch: 4 MiB keeps a worker's arrays near 100 MB, large enough for
 #: the per-batch combiner to fold repeated n-grams.
 NGRAM_BATCH_BYTES = 4 << 20
@@ -138,44 +145,6 @@ class _Layout:
                 out[:, j] = col % radix
                 col //= radix
         return out
-
-
-def _sort_reduce(keys: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Sort keys, add the counts of equal keys (``counts=None``: each key counts 1)."""
-    if len(keys) == 0:
-        return keys, np.zeros(0, dtype=np.uint64)
-    if keys.ndim == 1:
-        if counts is None:
-            keys = np.sort(keys)
-        else:
-            order = np.argsort(keys)
-            keys, counts = keys[order], counts[order]
-        new = np.empty(len(keys), dtype=bool)
-        new[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    else:
-        order = np.lexsort(keys.T[::-1])
-        keys = keys[order]
-        if counts is not None:
-            counts = counts[order]
-        new = np.empty(len(keys), dtype=bool)
-        new[0] = True
-        np.any(keys[1:] != keys[:-1], axis=1, out=new[1:])
-    starts = np.flatnonzero(new)
-    if counts is None:
-        summed = np.diff(np.append(starts, len(keys))).astype(np.uint64)
-    else:
-        summed = np.add.reduceat(counts, starts).astype(np.uint64, copy=False)
-    return keys[starts], summed
-
-
-def _searchable(keys: np.ndarray) -> np.ndarray:
-    """A 1-d view of sorted keys that np.searchsorted orders lexicographically."""
-    if keys.ndim == 1:
-        return keys
-    keys = np.ascontiguousarray(keys)
-    dtype = np.dtype([(f"w{j}", "<u8") for j in range(keys.shape[1])])
-    return keys.view(dtype).reshape(-1)
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -395,10 +364,26 @@ def _write_npy_member(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None
     info.compress_type = zipfile.ZIP_STORED
     with zf.open(info, "w", force_zip64=True) as out:
         np.lib.format.write_array_header_2_0(out, np.lib.format.header_data_from_array_1_0(array))
-        flat = array.reshape(-1)
-        step = 1 << 22
-        for i in range(0, len(flat), step):
-            out.write(np.ascontiguousarray(flat[i : i + step]).tobytes())
+        for piece in _slices(array, 1 << 22):
+            out.write(piece.tobytes())
+
+
+def _slices(array: np.ndarray, step: int) -> Iterator[np.ndarray]:
+    """Consecutive C-order pieces of ``array``'s data.
+
+    A whole memory-mapped file is read with plain reads: touching its mapped pages would keep
+    them in the process's resident memory until the map is closed.
+    """
+    flat_size = array.size
+    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.flags.c_contiguous:
+        with open(array.filename, "rb") as f:
+            f.seek(array.offset)
+            for i in range(0, flat_size, step):
+                yield np.fromfile(f, dtype=array.dtype, count=min(step, flat_size - i))
+        return
+    flat = array.reshape(-1)
+    for i in range(0, flat_size, step):
+        yield np.ascontiguousarray(flat[i : i + step])
 
 
 def _load_npz(path: str, mmap: bool) -> NgramTable:
@@ -531,15 +516,15 @@ def count_ngrams(
         n: the highest order (1..16).
         min_count: after all counts are merged, drop n-grams seen fewer times.
         jobs: worker processes (None: all CPUs; 1: in-process).
-        memory: bytes (or ``"1G"``) of partial tables kept before spilling sorted runs to disk.
+        memory: bytes (or ``"1G"``) of rows a merge step may hold (see the module doc).
         encoding, errors: how to decode the inputs.
         batch_bytes: input bytes per worker batch.
-        tmp_dir: where runs and the stdin spool go (default: the system temp directory).
+        tmp_dir: where sorted runs and the stdin copy go (default: the system temp directory).
         progress: progress bars on stderr (only if it is a TTY).
 
     Returns:
-        An :class:`NgramTable`. If runs were spilled, its arrays are memory-mapped from a
-        temporary directory that is removed when the table is garbage-collected.
+        An :class:`NgramTable` whose arrays are memory-mapped from a temporary directory,
+        removed when the table is garbage-collected (or the process exits).
 
     Raises:
         InputError: bad inputs, naming file and line.
@@ -547,8 +532,9 @@ def count_ngrams(
     if not 1 <= n <= 16:
         raise ValueError(f"n must be between 1 and 16, not {n}")
     budget = parse_memory(memory)
+    jobs = parallel.default_jobs() if jobs is None else jobs
     work = tempfile.mkdtemp(prefix="wordmine-ngrams-", dir=tmp_dir)
-    keep_work = False
+    cleanup = weakref.finalize(_Cleanup, shutil.rmtree, work, True)
     try:
         files = expand_inputs(inputs)
         if STDIN in files:
@@ -559,35 +545,38 @@ def count_ngrams(
             read_batches(files, **read), _batch_alphabet, _union, np.zeros(0, dtype=np.uint32),
             jobs=jobs, size=_nbytes, total=total, progress=progress, desc="alphabet",
         )
-        merger = _Merger(n, len(alphabet), budget, work)
+        runs = _Runs(n, budget, work)
         parallel.run(
-            read_batches(files, **read), _count_batch, _Merger.add, merger,
-            jobs=jobs, initializer=_init_worker, initargs=(alphabet, n), size=_nbytes, total=total,
+            read_batches(files, **read), _count_batch, _Runs.add, runs,
+            jobs=jobs, initializer=_init_worker, initargs=(alphabet, n, work), size=_nbytes, total=total,
             progress=progress, desc="ngrams",
         )
-        keys, counts, totals, spilled = merger.finish(min_count)
-        keep_work = spilled
-        table = NgramTable(n, alphabet, keys, counts, totals, min_count)
-        if spilled:
-            table._owner = weakref.finalize(table, shutil.rmtree, work, True)
-        return table
-    finally:
-        if not keep_work:
-            shutil.rmtree(work, ignore_errors=True)
+        keys, counts = runs.finish(min_count, jobs)
+        table = NgramTable(n, alphabet, keys, counts, runs.totals, min_count)
+    except BaseException:
+        cleanup()
+        raise
+    # The table's arrays live in `work`: remove it with the table (or at exit).
+    table._owner = cleanup
+    weakref.finalize(table, cleanup)
+    return table
+
+
+class _Cleanup:
+    """Anchor for temporary directories that must outlive the call that made them."""
 
 
 def count_ngrams_in_text(text: str, n: int = DEFAULT_ORDER) -> NgramTable:
-    """Count the n-grams of one string, in-process (the workers' own code path).
+    """Count the n-grams of one string, in memory (the workers' own code path).
 
     >>> count_ngrams_in_text("二○二四", n=2).count("二〇")
     1
     """
     alphabet = _batch_alphabet(Batch(text, 0))
-    _init_worker(alphabet, n)
-    merger = _Merger(n, len(alphabet), 1 << 62, None)
-    merger.add(_count_batch(Batch(text, 0)))
-    keys, counts, totals, _ = merger.finish(1)
-    return NgramTable(n, alphabet, keys, counts, totals)
+    lut = _lut(alphabet)
+    layout = _Layout(len(alphabet))
+    tables, totals = _batch_tables(lut[_codes(normalize(text))], layout, n)
+    return NgramTable(n, alphabet, {k: t[0] for k, t in tables.items()}, {k: t[1] for k, t in tables.items()}, totals)
 
 
 def _spool_stdin(work: str) -> str:
@@ -602,167 +591,155 @@ def _nbytes(batch: Batch) -> int:
     return batch.nbytes
 
 
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
 def _batch_alphabet(batch: Batch) -> np.ndarray:
-    chars = "".join(fragments(normalize(batch.text)))
-    return np.unique(np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32))
+    """The fragment characters of a batch: its distinct normalised code points that pass isalnum."""
+    codes = _codes(batch.text)
+    # Distinct code points first (a count over the BMP is cheaper than sorting), then the
+    # normalisation and the fragment rule on those few thousand characters only.
+    seen = np.flatnonzero(np.bincount(codes[codes < 0x10000], minlength=0x10000)).astype(np.uint32)
+    chars = np.union1d(seen, codes[codes >= 0x10000])
+    if not len(chars):
+        return chars.astype(np.uint32)
+    normal = _codes(normalize("".join(map(chr, chars.tolist()))))
+    return np.unique(normal[[chr(c).isalnum() for c in normal.tolist()]]).astype(np.uint32)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.union1d(a, b).astype(np.uint32)
 
 
-_WORKER: tuple | None = None
-
-
-def _init_worker(alphabet: np.ndarray, n: int) -> None:
-    global _WORKER
+def _lut(alphabet: np.ndarray) -> np.ndarray:
+    """Code point -> id (or _NONE) for every code point."""
     lut = np.full(0x110000, _NONE, dtype=np.uint32)
     lut[alphabet] = np.arange(len(alphabet), dtype=np.uint32)
-    _WORKER = (lut, n, _Layout(len(alphabet)))
+    return lut
 
 
-def _count_batch(batch: Batch) -> tuple[dict, dict]:
-    """Sorted unique keys and counts of every order in one batch, and the window totals."""
-    lut, n, layout = _WORKER
-    text = normalize(batch.text)
-    ids = lut[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+_WORKER: dict = {}
+
+
+def _init_worker(alphabet: np.ndarray, n: int, work: str) -> None:
+    _WORKER.update(lut=_lut(alphabet), n=n, layout=_Layout(len(alphabet)), work=work, done=0)
+
+
+def _count_batch(batch: Batch) -> tuple[str, dict]:
+    """Count one batch into a sorted run on disk: ``(run directory, window totals)``.
+
+    Writing the run here, not sending it back, keeps the parent idle: a batch's tables are
+    as large as the batch, and pickling them through a pipe would cost more than the disk.
+    """
+    w = _WORKER
+    tables, totals = _batch_tables(w["lut"][_codes(normalize(batch.text))], w["layout"], w["n"])
+    w["done"] += 1
+    path = os.path.join(w["work"], f"run-{os.getpid()}-{w['done']:06d}")
+    write_run(path, tables)
+    return path, totals
+
+
+def _batch_tables(ids: np.ndarray, layout: _Layout, n: int) -> tuple[dict, dict]:
+    """Sorted unique keys and counts of every order in an id sequence, and the window totals."""
     size = len(ids)
     valid = ids != _NONE
     # run[p] = how many fragment characters start at p: the longest n-gram that fits there.
     position = np.arange(size, dtype=np.int64)
     nxt = np.where(valid, size, position)
-    run = np.minimum.accumulate(nxt[::-1])[::-1] - position
-    tables, totals = {}, {}
+    run = np.minimum.accumulate(nxt[::-1])[::-1] - position if size else position
     counts1 = np.bincount(ids[valid], minlength=layout.size).astype(np.uint64)
     present = np.flatnonzero(counts1)
-    tables[1] = (present.astype(np.uint64), counts1[present])
-    totals[1] = int(valid.sum())
+    tables = {1: (present.astype(np.uint64), counts1[present])}
+    totals = {1: int(valid.sum())}
     radix = np.uint64(layout.radix)
+    ids64 = ids.astype(np.uint64)
+    # The key words of the current order at every position (garbage where a window is invalid);
+    # order 1 is one word, the id itself.
+    words = [ids64]
     for k in range(2, n + 1):
-        starts = np.flatnonzero(run >= k)
-        totals[k] = len(starts)
-        if len(starts) == 0:
-            tables[k] = (np.zeros((0,) if layout.words(k) == 1 else (0, layout.words(k)), dtype=np.uint64), np.zeros(0, np.uint64))
-            continue
-        cols = []
-        for chunk in layout.chunks(k):
-            key = ids[starts + chunk[0]].astype(np.uint64)
-            for j in chunk[1:]:
-                key *= radix
-                key += ids[starts + j]
-            cols.append(key)
+        m = size - k + 1
+        keep = run[: max(m, 0)] >= k
+        totals[k] = int(keep.sum())
+        chunks = layout.chunks(k)
+        if len(chunks) > len(words):  # a new word starts with character k
+            words.append(ids64[k - 1 :].copy())
+        else:  # the last word takes one more digit
+            last = words[-1][: max(m, 0)] * radix
+            last += ids64[k - 1 :]
+            words[-1] = last
+        cols = [word[: max(m, 0)][keep] for word in words] if m > 0 else [np.zeros(0, np.uint64) for _ in words]
+        # Earlier words were computed for shorter n-grams: a position's first words are the same.
         keys = cols[0] if len(cols) == 1 else np.stack(cols, axis=1)
         tables[k] = _sort_reduce(keys, None)
     return tables, totals
 
 
-class _Merger:
-    """The parent's side: adds partial tables, spilling sorted runs past the memory budget."""
+class _Runs:
+    """The parent's side: collects the workers' runs; compacts them if they pile up on disk."""
 
-    def __init__(self, n: int, alphabet_size: int, budget: int, work: str | None):
+    #: Compact level-0 runs once they take this many times the memory budget on disk: merging
+    #: folds repeated n-grams, so the temporary directory grows with the distinct n-grams, not
+    #: with the corpus.
+    COMPACT_AT = 8
+
+    def __init__(self, n: int, budget: int, work: str):
         self.n = n
-        self.layout = _Layout(alphabet_size)
         self.budget = budget
         self.work = work
-        self.pending: list[dict] = []
-        self.pending_bytes = 0
-        self.merged: dict | None = None
-        self.runs: list[str] = []
+        self.runs: list[str] = []  # compacted runs
+        self.fresh: list[str] = []  # runs as the workers wrote them
+        self.fresh_bytes = 0
+        self.merges = 0
         self.totals = {k: 0 for k in range(1, n + 1)}
 
-    def add(self, part: tuple[dict, dict]) -> "_Merger":
-        tables, totals = part
+    def add(self, part: tuple[str, dict]) -> "_Runs":
+        path, totals = part
         for k, t in totals.items():
             self.totals[k] += t
-        self.pending.append(tables)
-        self.pending_bytes += _nbytes_tables(tables)
-        # Fold pending partials once they fill a quarter of the budget; a merged table that
-        # outgrows half the budget becomes a sorted run on disk.
-        if self.pending_bytes > self.budget // 4:
-            self._fold()
-            if self.merged is not None and _nbytes_tables(self.merged) > self.budget // 2:
-                self._spill()
+        self.fresh.append(path)
+        self.fresh_bytes += run_bytes(path)
+        if self.fresh_bytes > self.COMPACT_AT * self.budget:
+            # Runs in the parent while the workers go on counting.
+            self.runs.append(self._merge(self.fresh, 1, 1))
+            self.fresh, self.fresh_bytes = [], 0
         return self
 
-    def _fold(self) -> None:
-        parts = self.pending + ([self.merged] if self.merged is not None else [])
-        self.pending, self.pending_bytes = [], 0
-        if not parts:
-            return
-        self.merged = {
-            k: _sort_reduce(np.concatenate([p[k][0] for p in parts]), np.concatenate([p[k][1] for p in parts]))
-            for k in range(1, self.n + 1)
-        }
+    def _merge(self, runs: list[str], min_count: int, jobs: int) -> str:
+        self.merges += 1
+        out = os.path.join(self.work, f"merged-{self.merges:06d}")
+        # Merge tasks run `jobs` at a time: each gets its share of the budget.
+        mapper = map if jobs == 1 else _pool_mapper(jobs)
+        merge_runs(runs, range(1, self.n + 1), out, budget=self.budget // jobs, min_count=min_count, mapper=mapper)
+        for run in runs:
+            shutil.rmtree(run)
+        return out
 
-    def _spill(self) -> None:
-        run = os.path.join(self.work, f"run{len(self.runs):04d}")
-        os.mkdir(run)
-        for k, (keys, counts) in self.merged.items():
-            np.save(os.path.join(run, f"keys_{k}.npy"), keys)
-            np.save(os.path.join(run, f"counts_{k}.npy"), counts)
-        self.runs.append(run)
-        self.merged = None
-
-    def finish(self, min_count: int) -> tuple[dict, dict, dict, bool]:
-        self._fold()
-        if not self.runs:
-            merged = self.merged or {k: (_empty_keys(self.layout, k), np.zeros(0, np.uint64)) for k in range(1, self.n + 1)}
-            keys, counts = {}, {}
-            for k, (kk, cc) in merged.items():
-                keep = np.flatnonzero(cc >= min_count) if min_count > 1 else slice(None)
-                keys[k], counts[k] = kk[keep], cc[keep]
-            return keys, counts, self.totals, False
-        if self.merged is not None:
-            self._spill()
-        keys, counts = {}, {}
-        for k in range(1, self.n + 1):
-            keys[k], counts[k] = self._merge_runs(k, min_count)
-        return keys, counts, self.totals, True
-
-    def _merge_runs(self, k: int, min_count: int) -> tuple[np.ndarray, np.ndarray]:
-        """K-way merge of the spilled runs of order k, in key-range chunks, to files."""
-        sources = [
-            (np.load(os.path.join(r, f"keys_{k}.npy"), mmap_mode="r"), np.load(os.path.join(r, f"counts_{k}.npy"), mmap_mode="r"))
-            for r in self.runs
-        ]
-        row_bytes = 8 * (self.layout.words(k) + 1)
-        chunk_rows = max(1 << 16, self.budget // (4 * row_bytes))
-        # Splitters: every step-th key of each run, sorted; about chunk_rows rows lie between
-        # every (chunk_rows // step)-th of them, whatever the runs hold.
-        step = max(1, chunk_rows // len(sources))
-        samples = [np.asarray(kk[::step]) for kk, _ in sources if len(kk)] or [_empty_keys(self.layout, k)]
-        splitters = _sort_reduce(np.concatenate(samples), None)[0][:: max(1, chunk_rows // step)]
-        edges = [
-            np.concatenate([[0], np.searchsorted(_searchable(kk), _searchable(splitters)), [len(kk)]])
-            for kk, _ in sources
-        ]
-        out_keys = os.path.join(self.work, f"final_keys_{k}.bin")
-        out_counts = os.path.join(self.work, f"final_counts_{k}.bin")
-        written = 0
-        with open(out_keys, "wb") as fk, open(out_counts, "wb") as fc:
-            for i in range(len(splitters) + 1):
-                kk = np.concatenate([np.asarray(keys[e[i] : e[i + 1]]) for (keys, _), e in zip(sources, edges)])
-                cc = np.concatenate([np.asarray(counts[e[i] : e[i + 1]]) for (_, counts), e in zip(sources, edges)])
-                if len(kk) == 0:
-                    continue
-                kk, cc = _sort_reduce(kk, cc)
-                if min_count > 1:
-                    keep = np.flatnonzero(cc >= min_count)
-                    kk, cc = kk[keep], cc[keep]
-                fk.write(np.ascontiguousarray(kk).tobytes())
-                fc.write(cc.tobytes())
-                written += len(cc)
-        words = self.layout.words(k)
-        shape = (written,) if words == 1 else (written, words)
-        if written == 0:
-            return _empty_keys(self.layout, k), np.zeros(0, np.uint64)
-        return (np.memmap(out_keys, dtype=np.uint64, mode="r", shape=shape), np.memmap(out_counts, dtype=np.uint64, mode="r", shape=(written,)))
+    def finish(self, min_count: int, jobs: int) -> tuple[dict, dict]:
+        runs = self.runs + self.fresh
+        if not runs:
+            return {k: np.zeros(0, np.uint64) for k in range(1, self.n + 1)}, {k: np.zeros(0, np.uint64) for k in range(1, self.n + 1)}
+        final = runs[0] if len(runs) == 1 and min_count == 1 else self._merge(runs, min_count, jobs)
+        tables = {k: read_run(final, k) for k in range(1, self.n + 1)}
+        return {k: t[0] for k, t in tables.items()}, {k: t[1] for k, t in tables.items()}
 
 
-def _empty_keys(layout: _Layout, k: int) -> np.ndarray:
-    w = layout.words(k)
-    return np.zeros((0,) if w == 1 else (0, w), dtype=np.uint64)
+def _pool_mapper(jobs: int):
+    """A ``map`` over the engine's workers that keeps the order of its tasks."""
+
+    def mapper(func, tasks):
+        tasks = list(tasks)
+        done = parallel.run([(i, func, t) for i, t in enumerate(tasks)], _indexed, _collect, {}, jobs=min(jobs, max(1, len(tasks))))
+        return [done[i] for i in range(len(tasks))]
+
+    return mapper
 
 
-def _nbytes_tables(tables: dict) -> int:
-    return sum(keys.nbytes + counts.nbytes for keys, counts in tables.values())
+def _indexed(task):
+    i, func, arg = task
+    return i, func(arg)
+
+
+def _collect(done: dict, item) -> dict:
+    done[item[0]] = item[1]
+    return done
