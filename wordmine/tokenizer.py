@@ -30,25 +30,27 @@ log = logging.getLogger(__name__)
 UserWord = tuple[str, "int | None", "str | None"]
 
 
-def make_tokenizer(userdict: Iterable[UserWord] = ()):
+def make_tokenizer(userdict: Iterable[UserWord] = (), dictionary: str | None = None):
     """An initialised ``jieba.Tokenizer`` with the words of ``userdict`` added.
 
-    The last tokenizer built is reused by the next call with the same words: treat it as
+    The last tokenizer built is reused by the next call with the same arguments: treat it as
     read-only.
 
     Args:
         userdict: entries as returned by :func:`wordmine.formats.read_userdict`.
+        dictionary: a jieba main dictionary file (``word freq [tag]`` lines) to use instead of
+            jieba's own; its cache is keyed by path and modification time, as jieba does.
     """
-    return _cached_tokenizer(tuple(userdict))
+    return _cached_tokenizer(tuple(userdict), dictionary)
 
 
 # Building a tokenizer costs about a second (loading jieba's 350k-word dictionary): keep the last
 # one, so repeated library calls with jobs=1, and workers forked after one, do not pay again.
 @functools.lru_cache(maxsize=1)
-def _cached_tokenizer(userdict: tuple):
+def _cached_tokenizer(userdict: tuple, dictionary: str | None = None):
     import jieba
 
-    tk = jieba.Tokenizer()
+    tk = jieba.Tokenizer() if dictionary is None else jieba.Tokenizer(dictionary)
     tk.tmp_dir = cache_dir()
     jieba_log = logging.getLogger("jieba")
     level = jieba_log.level
