@@ -640,37 +640,57 @@ def _count_batch(batch: Batch) -> tuple[str, dict]:
     return path, totals
 
 
+def fragment_runs(ids: np.ndarray) -> np.ndarray:
+    """For each position, how many fragment characters start there (0 outside fragments):
+    the longest n-gram that fits at that position.
+
+    >>> fragment_runs(np.array([3, 4, _NONE, 5], np.uint32)).tolist()
+    [2, 1, 0, 1]
+    """
+    size = len(ids)
+    position = np.arange(size, dtype=np.int64)
+    nxt = np.where(ids != _NONE, size, position)
+    return np.minimum.accumulate(nxt[::-1])[::-1] - position if size else position
+
+
+def window_keys(ids: np.ndarray, layout: _Layout, n: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """For k = 2..n: ``(k, starts, keys)``, the start of every order-k window inside a fragment
+    and its packed key.
+
+    >>> layout = _Layout(3)
+    >>> [(k, s.tolist(), keys.tolist()) for k, s, keys in window_keys(np.array([0, 1, 2], np.uint32), layout, 3)]
+    [(2, [0, 1], [1, 5]), (3, [0], [5])]
+    """
+    size = len(ids)
+    run = fragment_runs(ids)
+    radix = np.uint64(layout.radix)
+    ids64 = ids.astype(np.uint64)
+    # The key words of the current order at every position (garbage where a window is invalid);
+    # order 1 is one word, the id itself. Each order extends the last word by one digit or
+    # starts a new word; a window's first words are those of the shorter windows at its start.
+    words = [ids64]
+    for k in range(2, n + 1):
+        m = max(size - k + 1, 0)
+        if len(layout.chunks(k)) > len(words):
+            words.append(ids64[k - 1 :].copy())
+        else:
+            last = words[-1][:m] * radix
+            last += ids64[k - 1 :]
+            words[-1] = last
+        starts = np.flatnonzero(run[:m] >= k)
+        cols = [word[starts] for word in words]
+        yield k, starts, cols[0] if len(cols) == 1 else np.stack(cols, axis=1)
+
+
 def _batch_tables(ids: np.ndarray, layout: _Layout, n: int) -> tuple[dict, dict]:
     """Sorted unique keys and counts of every order in an id sequence, and the window totals."""
-    size = len(ids)
     valid = ids != _NONE
-    # run[p] = how many fragment characters start at p: the longest n-gram that fits there.
-    position = np.arange(size, dtype=np.int64)
-    nxt = np.where(valid, size, position)
-    run = np.minimum.accumulate(nxt[::-1])[::-1] - position if size else position
     counts1 = np.bincount(ids[valid], minlength=layout.size).astype(np.uint64)
     present = np.flatnonzero(counts1)
     tables = {1: (present.astype(np.uint64), counts1[present])}
     totals = {1: int(valid.sum())}
-    radix = np.uint64(layout.radix)
-    ids64 = ids.astype(np.uint64)
-    # The key words of the current order at every position (garbage where a window is invalid);
-    # order 1 is one word, the id itself.
-    words = [ids64]
-    for k in range(2, n + 1):
-        m = size - k + 1
-        keep = run[: max(m, 0)] >= k
-        totals[k] = int(keep.sum())
-        chunks = layout.chunks(k)
-        if len(chunks) > len(words):  # a new word starts with character k
-            words.append(ids64[k - 1 :].copy())
-        else:  # the last word takes one more digit
-            last = words[-1][: max(m, 0)] * radix
-            last += ids64[k - 1 :]
-            words[-1] = last
-        cols = [word[: max(m, 0)][keep] for word in words] if m > 0 else [np.zeros(0, np.uint64) for _ in words]
-        # Earlier words were computed for shorter n-grams: a position's first words are the same.
-        keys = cols[0] if len(cols) == 1 else np.stack(cols, axis=1)
+    for k, starts, keys in window_keys(ids, layout, n):
+        totals[k] = len(starts)
         tables[k] = _sort_reduce(keys, None)
     return tables, totals
 
