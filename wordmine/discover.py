@@ -1,0 +1,315 @@
+"""New-word discovery: keep cohesive n-grams, pre-segment by joining them, count the pieces.
+
+The unsupervised method of bojone/word-discovery ("更好的新词发现算法"), made exact:
+
+1. Count the character n-grams of orders 1..n+1 (:func:`wordmine.ngrams.count_ngrams`; the
+   extra order only serves the boundary entropies of step 5).
+2. Cohesion of an n-gram w: the minimum over its binary splits w = a|b of
+   ``ln(total * c(w) / (c(a) * c(b)))``, where ``total`` is the number of characters in
+   fragments (``totals[1]``), used for every order as the reference does. Keep the n-grams of
+   order 2..n seen at least ``min_count`` times whose cohesion reaches ``min_pmi[k - 1]``
+   (defaults 0, 2, 4, 6 for orders 1..4; natural log).
+3. Pre-segment every fragment by longest joining: the gap between two neighbouring characters
+   is closed when some kept n-gram covers both; the pieces are the maximal closed runs. (The
+   kept n-grams are matched at every window with the packed keys of the n-gram table: the
+   same matches an Aho-Corasick automaton of them would find, as numpy array operations.)
+4. Count the pieces in worker processes (:mod:`wordmine.parallel`), keep those seen at least
+   ``min_count`` times, and back-filter: a piece of length 3..n must itself be a kept n-gram,
+   a longer one must have every length-n window kept. Counts are exact: a piece is counted
+   once per occurrence, at fragment starts and ends alike, and never spans a fragment edge.
+5. Describe each word: its count (as a piece), its cohesion (for words longer than n, the
+   smallest cohesion of its n-windows; none for single characters), the entropies of the
+   characters seen left and right of it in the corpus (a fragment edge counts as one more
+   outcome; none for words longer than the n-gram table's order minus one), and whether
+   jieba's own dictionary has it.
+
+``min_count="auto"`` scales with the corpus: one per ``AUTO_CHARS_PER_COUNT`` characters, at
+least 2 (see :func:`auto_min_count`).
+
+>>> import random
+>>> rng = random.Random(0)
+>>> vocab = "我们 今天 发布 新品 芯片 市场 用户 星澜科技 认为 未来 增长 团队".split()
+>>> text = "。".join("".join(rng.choice(vocab) for _ in range(rng.randint(2, 6))) for _ in range(300))
+>>> words = discover_words_in_text(text, min_count=3, min_pmi=(0, 1, 2, 3))  # a tiny corpus: low PMIs
+>>> sorted(w.word for w in words) == sorted(vocab)
+True
+>>> [(w.word, w.count, w.in_jieba) for w in words if w.word == "星澜科技"]
+[('星澜科技', 86, False)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Iterable, NamedTuple, Sequence
+
+import numpy as np
+
+from . import parallel
+from .corpus import Batch, normalize, read_batches
+from .files import DEFAULT_ENCODING, expand_inputs, input_size
+from .ngrams import DEFAULT_ORDER, NgramTable, _Layout, _codes, _lut, _NONE, count_ngrams, count_ngrams_in_text, window_keys
+from .runs import searchable, sort_reduce
+
+__all__ = [
+    "AUTO_CHARS_PER_COUNT",
+    "DEFAULT_MIN_PMI",
+    "Word",
+    "auto_min_count",
+    "discover_words",
+    "discover_words_in_text",
+]
+
+#: Cohesion thresholds for orders 1..4 (natural log): ln 1, and about ln 7.4, ln 55, ln 403,
+#: the thresholds of the reference (5, 25, 125 for orders 2..4, as ratios) made a little stricter.
+DEFAULT_MIN_PMI = (0.0, 2.0, 4.0, 6.0)
+#: ``min_count="auto"``: one more required occurrence per this many characters of corpus.
+AUTO_CHARS_PER_COUNT = 2_000_000
+
+
+class Word(NamedTuple):
+    """A discovered word and how it was judged (floats are NaN where undefined)."""
+
+    word: str
+    count: int
+    cohesion: float
+    left_entropy: float
+    right_entropy: float
+    in_jieba: bool
+
+
+def auto_min_count(total_chars: int) -> int:
+    """The ``min_count`` for a corpus of ``total_chars`` fragment characters.
+
+    >>> auto_min_count(100_000), auto_min_count(17_000_000)
+    (2, 8)
+    """
+    return max(2, round(total_chars / AUTO_CHARS_PER_COUNT))
+
+
+def discover_words(
+    inputs: Iterable[str],
+    *,
+    ngrams: NgramTable | str | None = None,
+    n: int = DEFAULT_ORDER,
+    min_count: int | str = "auto",
+    min_pmi: Sequence[float] = DEFAULT_MIN_PMI,
+    jobs: int | None = None,
+    encoding: str = DEFAULT_ENCODING,
+    errors: str = "strict",
+    progress: bool = False,
+) -> list[Word]:
+    """Discover the words of a corpus (see the module docstring for the method).
+
+    Args:
+        inputs: the corpus (files, directories, globs or ``-``).
+        ngrams: an n-gram table of the same corpus (object or path), else it is counted here.
+        n: the longest n-gram used (the table's order if one is given).
+        min_count: fewest occurrences of a kept n-gram and of a word, or ``"auto"``.
+        min_pmi: cohesion threshold per order 1..n (the last one repeats for higher orders).
+        jobs: worker processes (None: all CPUs).
+        encoding, errors: how to decode the inputs.
+        progress: progress bars on stderr (only if it is a TTY).
+
+    Returns:
+        Words sorted by count descending, then by word.
+    """
+    files = expand_inputs(inputs)
+    if ngrams is None:
+        table = count_ngrams(files, n + 1, jobs=jobs, encoding=encoding, errors=errors, progress=progress)
+    else:
+        table = NgramTable.load(str(ngrams)) if not isinstance(ngrams, NgramTable) else ngrams
+        n = min(n, table.n)
+    count = auto_min_count(table.totals[1]) if min_count == "auto" else int(min_count)
+    kept, cohesion = _cohesive(table, n, count, min_pmi)
+    pieces = parallel.run(
+        read_batches(files, encoding=encoding, errors=errors), _count_pieces, _Pieces.add, _Pieces(),
+        jobs=jobs, initializer=_init_worker, initargs=(table.alphabet, n, kept),
+        size=lambda b: b.nbytes, total=input_size(files), progress=progress, desc="pieces",
+    )
+    return _describe(table, n, pieces, kept, cohesion, count)
+
+
+def discover_words_in_text(text: str, *, n: int = DEFAULT_ORDER, min_count: int = 2, min_pmi: Sequence[float] = DEFAULT_MIN_PMI) -> list[Word]:
+    """:func:`discover_words` on one string, in-process (the workers' own code path).
+
+    >>> [w.word for w in discover_words_in_text("我们发现新词。新词发现很有趣。我们喜欢新词。" * 5, min_count=3)]
+    ['新', '词', '发现', '我们']
+    """
+    table = count_ngrams_in_text(text, n + 1)
+    kept, cohesion = _cohesive(table, n, min_count, min_pmi)
+    _init_worker(table.alphabet, n, kept)
+    pieces = _Pieces().add(_count_pieces(Batch(text, 0)))
+    return _describe(table, n, pieces, kept, cohesion, min_count)
+
+
+def _threshold(min_pmi: Sequence[float], k: int) -> float:
+    return float(min_pmi[min(k, len(min_pmi)) - 1])
+
+
+def _cohesive(table: NgramTable, n: int, min_count: int, min_pmi: Sequence[float]) -> tuple[dict, dict]:
+    """Kept keys per order 2..n (sorted) and the cohesion of each kept key."""
+    layout = table._layout
+    log_total = math.log(max(table.totals[1], 1))
+    kept, cohesion = {}, {}
+    for k in range(2, n + 1):
+        counts = np.asarray(table.counts[k])
+        candidates = np.flatnonzero(counts >= min_count)
+        keys = np.asarray(table.keys[k])[candidates]
+        ids = layout.unpack(keys, k)
+        score = np.full(len(keys), np.inf)
+        log_w = np.log(counts[candidates].astype(np.float64)) + log_total
+        for i in range(1, k):
+            a = table._find(i, layout.pack(np.ascontiguousarray(ids[:, :i])))
+            b = table._find(k - i, layout.pack(np.ascontiguousarray(ids[:, i:])))
+            score = np.minimum(score, log_w - np.log(a.astype(np.float64)) - np.log(b.astype(np.float64)))
+        keep = score >= _threshold(min_pmi, k)
+        kept[k], cohesion[k] = keys[keep], score[keep]
+    return kept, cohesion
+
+
+# --- worker side: pre-segmentation and piece counts ---------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(alphabet: np.ndarray, n: int, kept: dict) -> None:
+    _WORKER.update(lut=_lut(alphabet), n=n, layout=_Layout(len(alphabet)), kept=kept)
+
+
+def _count_pieces(batch: Batch) -> tuple[dict, Counter]:
+    """Pieces of one batch: ``({length: (sorted keys, counts)}, Counter of longer pieces)``."""
+    w = _WORKER
+    layout, n = w["layout"], w["n"]
+    text = normalize(batch.text)
+    ids = w["lut"][_codes(text)]
+    size = len(ids)
+    # cover[g] > 0: the gap between characters g and g+1 lies inside a kept n-gram.
+    cover = np.zeros(size + 1, dtype=np.int64)
+    for k, starts, keys in window_keys(ids, layout, n):
+        kept = w["kept"][k]
+        if not len(kept) or not len(starts):
+            continue
+        sk, sq = searchable(kept), searchable(keys)
+        pos = np.minimum(np.searchsorted(sk, sq), len(kept) - 1)
+        hit = starts[sk[pos] == sq]
+        cover += np.bincount(hit, minlength=size + 1)
+        cover -= np.bincount(hit + k - 1, minlength=size + 1)
+    joined = np.cumsum(cover[: max(size - 1, 0)]) > 0
+    valid = ids != _NONE
+    open_left = np.ones(size, dtype=bool)
+    open_left[1:] = ~joined
+    open_right = np.ones(size, dtype=bool)
+    open_right[:-1] = ~joined
+    first = np.flatnonzero(valid & open_left)
+    last = np.flatnonzero(valid & open_right)
+    lengths = last - first + 1
+    short: dict = {}
+    for length in np.unique(lengths).tolist():
+        at = first[lengths == length]
+        if length <= n:
+            piece_ids = ids[at[:, None] + np.arange(length)]
+            short[length] = sort_reduce(layout.pack(piece_ids), None)
+    longer = Counter(text[s : s + length] for s, length in zip(first[lengths > n].tolist(), lengths[lengths > n].tolist()))
+    return short, longer
+
+
+class _Pieces:
+    """The parent's side: adds the piece counts of the batches."""
+
+    def __init__(self):
+        self.short: dict[int, list] = {}
+        self.longer: Counter = Counter()
+
+    def add(self, part: tuple[dict, Counter]) -> "_Pieces":
+        short, longer = part
+        for length, table in short.items():
+            self.short.setdefault(length, []).append(table)
+        self.longer.update(longer)
+        return self
+
+    def merged(self, length: int) -> tuple[np.ndarray, np.ndarray]:
+        parts = self.short.get(length, [])
+        if not parts:
+            return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+        return sort_reduce(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+
+# --- judging and describing the pieces ----------------------------------------------------------
+
+
+def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int) -> list[Word]:
+    from .tokenizer import make_tokenizer
+
+    jieba_words = make_tokenizer().FREQ
+    layout = table._layout
+    rows: list[Word] = []
+    for length in sorted(set(pieces.short) | {len(w) for w in pieces.longer}):
+        if length <= n:
+            keys, counts = pieces.merged(length)
+            good = counts >= min_count
+            keys, counts = keys[good], counts[good]
+            coh = np.full(len(keys), np.nan)
+            if length >= 2:
+                sk = searchable(kept[length])
+                pos = np.minimum(np.searchsorted(sk, searchable(keys)), max(len(kept[length]) - 1, 0))
+                inside = (sk[pos] == searchable(keys)) if len(sk) else np.zeros(len(keys), bool)
+                if length >= 3:  # back-filter: a piece of length 3..n must be a kept n-gram
+                    keys, counts, pos, inside = keys[inside], counts[inside], pos[inside], inside[inside]
+                coh = np.where(inside, cohesion[length][pos] if len(sk) else np.nan, np.nan)
+            words = table.strings(length, keys)
+            left, right = _entropies(table, length, keys)
+            for i, word in enumerate(words):
+                rows.append(Word(word, int(counts[i]), float(coh[i]), float(left[i]), float(right[i]), bool(jieba_words.get(word))))
+        else:
+            longer = [(w, c) for w, c in pieces.longer.items() if len(w) == length and c >= min_count]
+            for word, count in longer:
+                windows = [word[i : i + n] for i in range(len(word) - n + 1)]
+                ids, known = table._ids(windows, n)
+                if not known.all():
+                    continue
+                sk = searchable(kept[n])
+                q = searchable(layout.pack(ids))
+                pos = np.minimum(np.searchsorted(sk, q), max(len(kept[n]) - 1, 0))
+                if not len(sk) or not (sk[pos] == q).all():
+                    continue  # back-filter: every n-window of a long piece must be kept
+                rows.append(Word(word, count, float(cohesion[n][pos].min()), math.nan, math.nan, bool(jieba_words.get(word))))
+    rows.sort(key=lambda w: (-w.count, w.word))
+    return rows
+
+
+def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Left and right boundary entropies of the n-grams ``keys`` of order ``length``."""
+    nan = np.full(len(keys), np.nan)
+    if length + 1 > table.n or not len(keys):
+        return nan, nan.copy()
+    layout = table._layout
+    totals = table._find(length, keys).astype(np.float64)
+    ext_keys = np.asarray(table.keys[length + 1])
+    ext_counts = np.asarray(table.counts[length + 1]).astype(np.float64)
+    ext_ids = layout.unpack(ext_keys, length + 1)
+    result = []
+    for side in (layout.pack(np.ascontiguousarray(ext_ids[:, 1:])), layout.pack(np.ascontiguousarray(ext_ids[:, :-1]))):
+        # side = the word each extension extends (left extensions end with it, right ones start).
+        order = np.argsort(searchable(side), kind="stable")
+        sorted_side = side[order]
+        c = ext_counts[order]
+        new = np.ones(len(sorted_side), dtype=bool)
+        if len(sorted_side) > 1:
+            s = searchable(sorted_side)
+            new[1:] = s[1:] != s[:-1]
+        starts = np.flatnonzero(new)
+        group_keys = sorted_side[starts]
+        seen = np.add.reduceat(c, starts) if len(c) else np.zeros(0)
+        clogc = np.add.reduceat(c * np.log(c), starts) if len(c) else np.zeros(0)
+        gk = searchable(group_keys)
+        pos = np.minimum(np.searchsorted(gk, searchable(keys)), max(len(gk) - 1, 0))
+        found = (gk[pos] == searchable(keys)) if len(gk) else np.zeros(len(keys), bool)
+        s_seen = np.where(found, seen[pos] if len(gk) else 0, 0.0)
+        s_clogc = np.where(found, clogc[pos] if len(gk) else 0, 0.0)
+        edge = np.maximum(totals - s_seen, 0.0)  # occurrences at a fragment edge: one more outcome
+        with np.errstate(divide="ignore", invalid="ignore"):
+            edge_term = np.where(edge > 0, edge * np.log(np.where(edge > 0, edge, 1.0)), 0.0)
+            h = np.log(totals) - (s_clogc + edge_term) / totals
+        result.append(np.where(totals > 0, np.maximum(h, 0.0), np.nan))
+    return result[0], result[1]
