@@ -201,6 +201,49 @@ def ngrams(inputs, encoding, errors, output, no_header, jobs, n, min_count, memo
     table.save(output, format=_table_format(output, fmt), header=not no_header)
 
 
+def _min_count_auto(ctx, param, value):
+    if value == "auto":
+        return value
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise click.BadParameter(f"{value!r} is neither 'auto' nor a positive integer")
+
+
+def _floats(ctx, param, value):
+    try:
+        values = tuple(float(v) for v in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a comma-separated list of numbers") from None
+    return values
+
+
+@cli.command()
+@input_options
+@output_options
+@jobs_option
+@click.option("--ngrams", "ngrams_file", type=click.Path(exists=True, dir_okay=False), help="An n-gram table of this corpus (else counted here).")
+@click.option("-n", "--order", "n", type=click.IntRange(2, 16), default=4, show_default=True, help="Longest n-gram kept.")
+@click.option("--min-count", default="auto", show_default=True, callback=_min_count_auto, help="Fewest occurrences, or auto (grows with the corpus).")
+@click.option("--min-pmi", default="0,2,4,6", show_default=True, callback=_floats, help="Cohesion threshold per order 1..n (natural log).")
+@click.option("--new-only", is_flag=True, help="Only words jieba's dictionary lacks.")
+@click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
+@click.option("--format", "fmt", type=click.Choice(["tsv", "jieba"]), default="tsv", show_default=True, help="A table, or a jieba user dictionary.")
+@verbosity_options
+def discover(inputs, encoding, errors, output, no_header, jobs, ngrams_file, n, min_count, min_pmi, new_only, top, fmt, quiet, verbose):
+    """Discover words: cohesive n-grams joined into pieces, counted and back-filtered.
+
+    \b
+    Example:
+      wordmine discover data/sample -j 2 -o words.tsv
+      wordmine discover news/ --ngrams grams.npz --new-only --format jieba -o new.dict
+    """
+    words = wordmine.discover_words(
+        inputs, ngrams=ngrams_file, n=n, min_count=min_count, min_pmi=min_pmi, jobs=jobs,
+        encoding=encoding, errors=errors, progress=not quiet,
+    )
+    wordmine.write_words(words, output, format=fmt, new_only=new_only, top=top, header=not no_header)
+
+
 @cli.command()
 @click.argument("tables", nargs=-1, required=True, metavar="TABLES...")
 @output_options

@@ -239,9 +239,9 @@ class _Pieces:
 
 
 def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int) -> list[Word]:
-    from .tokenizer import make_tokenizer
+    from .tokenizer import jieba_words as dictionary
 
-    jieba_words = make_tokenizer().FREQ
+    jieba_words = dictionary()
     layout = table._layout
     rows: list[Word] = []
     for length in sorted(set(pieces.short) | {len(w) for w in pieces.longer}):
@@ -260,7 +260,7 @@ def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: 
             words = table.strings(length, keys)
             left, right = _entropies(table, length, keys)
             for i, word in enumerate(words):
-                rows.append(Word(word, int(counts[i]), float(coh[i]), float(left[i]), float(right[i]), bool(jieba_words.get(word))))
+                rows.append(Word(word, int(counts[i]), float(coh[i]), float(left[i]), float(right[i]), word in jieba_words))
         else:
             longer = [(w, c) for w, c in pieces.longer.items() if len(w) == length and c >= min_count]
             for word, count in longer:
@@ -273,7 +273,7 @@ def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: 
                 pos = np.minimum(np.searchsorted(sk, q), max(len(kept[n]) - 1, 0))
                 if not len(sk) or not (sk[pos] == q).all():
                     continue  # back-filter: every n-window of a long piece must be kept
-                rows.append(Word(word, count, float(cohesion[n][pos].min()), math.nan, math.nan, bool(jieba_words.get(word))))
+                rows.append(Word(word, count, float(cohesion[n][pos].min()), math.nan, math.nan, word in jieba_words))
     rows.sort(key=lambda w: (-w.count, w.word))
     return rows
 
@@ -285,15 +285,29 @@ def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.nda
         return nan, nan.copy()
     layout = table._layout
     totals = table._find(length, keys).astype(np.float64)
-    ext_keys = np.asarray(table.keys[length + 1])
-    ext_counts = np.asarray(table.counts[length + 1]).astype(np.float64)
-    ext_ids = layout.unpack(ext_keys, length + 1)
+    ext_keys, ext_counts = table.keys[length + 1], table.counts[length + 1]
+    wanted = searchable(keys)
+    sides: tuple[list, list] = ([], [])
+    counts: tuple[list, list] = ([], [])
+    step = 1 << 20  # extensions are read in slices: the table may be far larger than the words
+    for i in range(0, len(ext_counts), step):
+        chunk = np.asarray(ext_keys[i : i + step])
+        if chunk.ndim == 1:
+            # One word: what an extension extends is its key without the first or last digit.
+            pair = (chunk % np.uint64(layout.radix**length), chunk // np.uint64(layout.radix))
+        else:
+            ids = layout.unpack(chunk, length + 1)
+            pair = (layout.pack(np.ascontiguousarray(ids[:, 1:])), layout.pack(np.ascontiguousarray(ids[:, :-1])))
+        for j, side in enumerate(pair):
+            hit = np.isin(searchable(side), wanted)
+            sides[j].append(side[hit])
+            counts[j].append(np.asarray(ext_counts[i : i + step])[hit].astype(np.float64))
     result = []
-    for side in (layout.pack(np.ascontiguousarray(ext_ids[:, 1:])), layout.pack(np.ascontiguousarray(ext_ids[:, :-1]))):
+    for side, c in zip((np.concatenate(x) for x in sides), (np.concatenate(x) for x in counts)):
         # side = the word each extension extends (left extensions end with it, right ones start).
         order = np.argsort(searchable(side), kind="stable")
         sorted_side = side[order]
-        c = ext_counts[order]
+        c = c[order]
         new = np.ones(len(sorted_side), dtype=bool)
         if len(sorted_side) > 1:
             s = searchable(sorted_side)

@@ -20,7 +20,7 @@ import io
 import re
 import sys
 from collections import Counter
-from typing import IO, Mapping
+from typing import IO, Iterable, Mapping
 
 from .errors import FormatError
 from .files import STDIN, atomic_write
@@ -199,3 +199,175 @@ def _open_text(path: str):
         raise FormatError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise FormatError(f"{path}: is a directory, not a table file") from None
+
+
+#: Tag of a jieba dictionary line: lower-case letters, as in jieba's own ``dict.txt``.
+_JIEBA_TAG = re.compile(r"[a-z]+")
+
+
+@_utf8_errors
+def read_vocabulary(path: str, top: int | None = None) -> list[tuple[str, int]]:
+    """Read a word list with counts: a word table (TSV) or a jieba dictionary, in file order.
+
+    Accepted kinds, told apart by the first non-blank line:
+
+    * a TSV whose header starts with ``word<TAB>count``: the tables of ``wordmine count`` and of
+      new-word discovery (columns after ``count`` are ignored);
+    * the same TSV without its header (``--no-header``): a first line with a tab;
+    * a jieba dictionary or user dictionary: ``word freq [tag]`` separated by single spaces
+      (jieba's own ``dict.txt``, ``wordmine userdict``); a line without a tab.
+
+    Args:
+        path: the file, or ``-`` for standard input.
+        top: keep only the first ``top`` entries. Tables are sorted by count descending, so
+            these are the most frequent words; None keeps them all.
+
+    Returns:
+        ``(word, count)`` pairs in file order.
+
+    Raises:
+        FormatError: naming file and line: an n-gram table, a row without a count, a count
+            that is not a non-negative integer, an empty word or a word containing whitespace
+            (jieba could not read it back).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "new_words.tsv")
+    >>> _ = p.write_text("word\\tcount\\tcohesion\\n星澜科技\\t35\\t81.2\\n澜思\\t30\\t9.5\\n", encoding="utf-8")
+    >>> read_vocabulary(str(p)), read_vocabulary(str(p), top=1)
+    ([('星澜科技', 35), ('澜思', 30)], [('星澜科技', 35)])
+    """
+    if top is not None and top < 0:
+        raise ValueError(f"top must be at least 0, not {top}")
+    if table_kind_of_file(path) == "ngrams":
+        raise FormatError(f"{path}: this is an n-gram table (wordmine ngrams), not a word list")
+    entries: list[tuple[str, int]] = []
+    with _open_text(path) as f:
+        kind = None  # "table" or "jieba", from the first non-blank line
+        columns = 0  # fields per row when the table has a header, else 0 (any number >= 2)
+        for lineno, line in enumerate(f, 1):
+            if top is not None and len(entries) >= top:
+                break
+            line = line.rstrip("\r\n")
+            if kind is None:
+                if not line.strip():
+                    continue
+                if "\t" not in line:
+                    kind = "jieba"
+                else:
+                    kind = "table"
+                    header = line.split("\t")
+                    if tuple(header[:2]) == WORD_COUNTS:
+                        columns = len(header)
+                        continue
+                    other = table_kind(line)
+                    if other is not None:
+                        raise FormatError(f"{path}: this is {other}, not a word list")
+            if kind == "table":
+                if not line:
+                    continue
+                word, count = _vocabulary_row(path, lineno, line, columns)
+            else:
+                line = line.strip()
+                if not line:
+                    continue
+                word, count = _jieba_dictionary_line(path, lineno, line)
+            if not word:
+                raise FormatError(f"{path}:{lineno}: empty word")
+            if any(ch.isspace() for ch in word):
+                raise FormatError(
+                    f"{path}:{lineno}: word {word!r} contains whitespace; a vocabulary word "
+                    "cannot (jieba dictionaries separate fields with spaces)"
+                )
+            if not count.isdigit() or not count.isascii():
+                raise FormatError(f"{path}:{lineno}: count {count!r} is not a non-negative integer")
+            entries.append((word, int(count)))
+    return entries
+
+
+def _vocabulary_row(path: str, lineno: int, line: str, columns: int) -> tuple[str, str]:
+    """``(word, count)`` fields of a TSV row of a vocabulary table."""
+    fields = line.split("\t")
+    if len(fields) < 2 or (columns and len(fields) != columns):
+        expected = (
+            f"{columns} tab-separated fields, as in the header"
+            if columns
+            else "at least 2 tab-separated fields (word, count)"
+        )
+        raise FormatError(f"{path}:{lineno}: expected {expected}, found {len(fields)}")
+    return fields[0], fields[1]
+
+
+def _jieba_dictionary_line(path: str, lineno: int, line: str) -> tuple[str, str]:
+    """``(word, freq)`` fields of a ``word freq [tag]`` line."""
+    parts = line.split(" ")
+    if len(parts) not in (2, 3) or (len(parts) == 3 and not _JIEBA_TAG.fullmatch(parts[2])):
+        raise FormatError(
+            f"{path}:{lineno}: not a jieba dictionary line {line!r}; expected 'word freq [tag]' "
+            "separated by single spaces (a word cannot contain a space), an integer freq and a "
+            "lower-case tag"
+        )
+    return parts[0], parts[1]
+
+
+#: Header of a discovered-word table (``wordmine discover``).
+WORD_TABLE = ("word", "count", "cohesion", "left_entropy", "right_entropy", "in_jieba")
+_KINDS[WORD_TABLE] = "a discovered-word table (wordmine discover)"
+
+
+def write_words(
+    words: Iterable,
+    output: str | IO[str] = STDIN,
+    *,
+    format: str = "tsv",
+    new_only: bool = False,
+    top: int | None = None,
+    header: bool = True,
+) -> None:
+    """Write discovered words (:class:`wordmine.discover.Word` rows, in the order given).
+
+    Args:
+        format: ``"tsv"`` (the columns of :data:`WORD_TABLE`; undefined numbers as empty
+            fields, in_jieba as 1 or 0) or ``"jieba"`` (a user dictionary: ``word count`` lines,
+            loadable by ``jieba.load_userdict`` as it is).
+        new_only: only words that jieba's dictionary lacks.
+        top: only the first ``top`` words (after ``new_only``).
+
+    >>> import io
+    >>> from wordmine.discover import Word
+    >>> out = io.StringIO()
+    >>> write_words([Word("星澜科技", 35, 6.85, 1.4, 2.95, False)], out, format="jieba")
+    >>> out.getvalue()
+    '星澜科技 35\\n'
+    """
+    if isinstance(output, str):
+        with atomic_write(output) as f:
+            write_words(words, f, format=format, new_only=new_only, top=top, header=header)
+        return
+    rows = [w for w in words if not (new_only and w.in_jieba)]
+    rows = rows[:top] if top is not None else rows
+    if format == "jieba":
+        output.write("".join(f"{w.word} {max(int(w.count), 1)}\n" for w in rows))
+        return
+    if format != "tsv":
+        raise ValueError(f"unknown word table format {format!r}; use tsv or jieba")
+    if header:
+        output.write("\t".join(WORD_TABLE) + "\n")
+
+    def number(x: float) -> str:
+        return "" if x != x else format_float(x)  # x != x: NaN
+
+    output.write(
+        "".join(
+            f"{w.word}\t{w.count}\t{number(w.cohesion)}\t{number(w.left_entropy)}\t{number(w.right_entropy)}\t{int(w.in_jieba)}\n"
+            for w in rows
+        )
+    )
+
+
+def format_float(x: float) -> str:
+    """Floats in tables: six significant digits.
+
+    >>> format_float(6.854692538806753)
+    '6.85469'
+    """
+    return format(x, ".6g")

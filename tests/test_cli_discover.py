@@ -1,0 +1,67 @@
+"""`wordmine discover`: the word table, jieba dictionaries, options and errors."""
+
+from __future__ import annotations
+
+import jieba
+import pytest
+
+from conftest import SAMPLE
+from wordmine import count_ngrams
+from wordmine.cli import cli
+from wordmine.formats import WORD_TABLE
+
+
+def test_table_columns_and_order(runner):
+    result = runner.invoke(cli, ["discover", str(SAMPLE), "-q", "-j", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert tuple(lines[0].split("\t")) == WORD_TABLE
+    rows = [line.split("\t") for line in lines[1:]]
+    assert all(len(r) == 6 and r[5] in ("0", "1") for r in rows)
+    counts = [int(r[1]) for r in rows]
+    assert counts == sorted(counts, reverse=True)
+    by_word = {r[0]: r for r in rows}
+    assert by_word["星澜科技"][5] == "0" and float(by_word["星澜科技"][2]) > 6
+    assert by_word["的"][2] == ""  # no cohesion for one character
+
+
+def test_new_only_top_and_jieba_format_load_in_jieba(runner, tmp_path):
+    out = tmp_path / "new.dict"
+    result = runner.invoke(cli, ["discover", str(SAMPLE), "-q", "--new-only", "--top", "50", "--format", "jieba", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 50 and all(len(line.split(" ")) == 2 for line in lines)
+    tk = jieba.Tokenizer()
+    with open(out, "rb") as f:
+        tk.load_userdict(f)
+    assert "星澜科技" in tk.lcut("星澜科技发布新品", HMM=False)
+
+
+def test_given_ngram_table_equals_counting(runner, tmp_path):
+    grams = tmp_path / "g.npz"
+    count_ngrams([str(SAMPLE)], 5).save(str(grams))
+    a = runner.invoke(cli, ["discover", str(SAMPLE), "-q", "--min-count", "3"])
+    b = runner.invoke(cli, ["discover", str(SAMPLE), "-q", "--min-count", "3", "--ngrams", str(grams)])
+    assert a.exit_code == b.exit_code == 0 and a.stdout == b.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--min-count", "often"], "neither 'auto' nor a positive integer"),
+        (["--min-pmi", "1,x"], "not a comma-separated list"),
+        (["-n", "1"], "Invalid value for '-n'"),
+        (["--format", "csv"], "Invalid value for '--format'"),
+    ],
+)
+def test_bad_usage_exits_2(runner, args, message, tiny_corpus):
+    result = runner.invoke(cli, ["discover", str(tiny_corpus), *args])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_merge_refuses_a_word_table(runner, tmp_path, tiny_corpus):
+    words = tmp_path / "words.tsv"
+    runner.invoke(cli, ["discover", str(SAMPLE), "-q", "-o", str(words)])
+    result = runner.invoke(cli, ["merge", str(words), "-o", str(tmp_path / "x.tsv")])
+    assert result.exit_code == 1 and "this is a discovered-word table" in result.stderr
