@@ -245,6 +245,52 @@ def discover(inputs, encoding, errors, output, no_header, jobs, ngrams_file, n, 
 
 
 @cli.command()
+@input_options
+@jobs_option
+@click.option("-o", "--output", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True), help="Output file (written atomically), or - for stdout.")
+@click.option("--dict", "dict_file", required=True, type=click.Path(exists=True, dir_okay=False), help="Words: a wordmine table (word, count, ...) or a jieba dictionary.")
+@click.option("--top", type=click.IntRange(min=1), help="Use only the first N words of --dict.")
+@click.option("--replace-dict/--add-to-jieba", "replace", default=True, show_default=True, help="The words are jieba's whole dictionary, or are added to jieba's own.")
+@click.option("--hmm/--no-hmm", default=False, show_default=True, help="Let jieba's HMM join runs of single characters.")
+@verbosity_options
+def segment(inputs, encoding, errors, jobs, output, dict_file, top, replace, hmm, quiet, verbose):
+    """Segment text with a vocabulary: one line per input line, tokens separated by one space.
+
+    \b
+    Example:
+      wordmine segment test.txt --dict words.tsv --top 50000 -o test.seg
+      wordmine segment news/ --dict new.dict --add-to-jieba --hmm -o news.seg
+    """
+    from wordmine.formats import read_vocabulary
+
+    wordmine.segment_corpus(
+        inputs, output, vocabulary=read_vocabulary(dict_file, top=top), mode="replace" if replace else "add",
+        hmm=hmm, jobs=jobs, encoding=encoding, errors=errors, progress=not quiet,
+    )
+
+
+@cli.command()
+@click.argument("pred", type=click.Path(allow_dash=True))
+@click.option("--gold", required=True, type=click.Path(allow_dash=True), help="The gold segmentation of the same text.")
+@click.option("--words", "training_words", type=click.Path(exists=True, dir_okay=False), help="Training words (one per line), for OOV and IV recall.")
+@click.option("-o", "--output", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True), help="Report file (written atomically), or - for stdout.")
+@click.option("--no-header", is_flag=True, help="Leave out the header row.")
+@verbosity_options
+def evaluate(pred, gold, training_words, output, no_header, quiet, verbose):
+    """Score a segmentation against a gold one (SIGHAN bakeoff P, R, F1, OOV and IV recall).
+
+    \b
+    Example:
+      wordmine evaluate --gold pku_test_gold.utf8 --words pku_training_words.utf8 pku.seg
+    """
+    from wordmine.files import atomic_write
+
+    scores = wordmine.evaluate_segmentation(gold, pred, training_words)
+    with atomic_write(output) as f:
+        f.write(scores.to_tsv(header=not no_header))
+
+
+@cli.command()
 @click.argument("tables", nargs=-1, required=True, metavar="TABLES...")
 @output_options
 @click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Drop rarer entries.")

@@ -27,11 +27,15 @@ from .files import STDIN, atomic_write
 
 __all__ = [
     "WORD_COUNTS",
+    "WORD_TABLE",
     "read_counts",
     "read_userdict",
+    "read_vocabulary",
     "sort_counts",
     "table_kind",
+    "table_kind_of_file",
     "write_counts",
+    "write_words",
 ]
 
 #: Header of a word-count table (``wordmine count``, ``wordmine merge``).
