@@ -1,0 +1,146 @@
+"""Benchmark new-word discovery by the unsupervised segmentation protocol of bojone/word-discovery.
+
+In one run:
+1. discover words (DEFAULT parameters, `-j 2`) on the first 16 M characters of the news corpus
+   in ../shared plus the raw SIGHAN 2005 PKU and MSR test texts;
+2. take the top 50,000 words as jieba's WHOLE dictionary, segment pku_test.utf8 and
+   msr_test.utf8 with the HMM off, and score them with `wordmine evaluate` (and the official
+   perl `score`, when perl is there);
+3. the practical use: jieba's own dictionary plus the discovered words it lacks, against jieba
+   alone, on both test sets (HMM off and on).
+Each step runs as `python -m wordmine ...`, timed with its peak RSS (all processes). Results go
+to benchmarks/RESULTS.md.
+
+    python benchmarks/bench_discover.py [--chars 16000000] [--jobs 2] [--top 50000] [--min-count auto]
+"""
+
+from __future__ import annotations
+
+import argparse
+import lzma
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import MB, NEWS, SHARED, Run, machine, require, timed, write_section
+
+SIGHAN = SHARED / "benchmarks" / "sighan2005"
+
+
+def slice_chars(source: Path, chars: int, dest: Path) -> Path:
+    """The first whole lines of an .xz corpus holding at least ``chars`` characters (cached)."""
+    if dest.exists():
+        return dest
+    seen = 0
+    tmp = dest.with_suffix(".part")
+    with lzma.open(source, "rt", encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as out:
+        for line in src:
+            out.write(line)
+            seen += len(line)
+            if seen >= chars:
+                break
+    tmp.replace(dest)
+    return dest
+
+
+def wordmine(*args: str) -> Run:
+    run = timed([sys.executable, "-m", "wordmine", *args])
+    if run.returncode != 0:
+        sys.exit(f"wordmine {' '.join(args)} failed:\n{run.stderr}")
+    return run
+
+
+def evaluate(corpus: str, seg: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "wordmine", "evaluate", "--gold", str(SIGHAN / f"{corpus}_test_gold.utf8"),
+         "--words", str(SIGHAN / f"{corpus}_training_words.utf8"), str(seg), "--no-header"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return {k: float(v) for k, v in (line.split("\t") for line in out.splitlines()) if v not in ("--",)}
+
+
+def perl_f1(corpus: str, seg: Path) -> float | None:
+    if shutil.which("perl") is None or not Path("/usr/bin/diff").exists():
+        return None
+    out = subprocess.run(
+        ["perl", str(SIGHAN / "score"), str(SIGHAN / f"{corpus}_training_words.utf8"),
+         str(SIGHAN / f"{corpus}_test_gold.utf8"), str(seg)],
+        capture_output=True, text=True,
+    ).stdout
+    m = re.search(r"=== F MEASURE:\s*([0-9.]+)", out)
+    return float(m.group(1)) if m else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--chars", type=int, default=16_000_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--top", type=int, default=50_000)
+    parser.add_argument("--min-count", default="auto")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    require(NEWS)
+    require(SIGHAN / "pku_test.utf8")
+    args.cache.mkdir(parents=True, exist_ok=True)
+    news = slice_chars(NEWS, args.chars, args.cache / f"news_{args.chars}chars.txt")
+    work = Path(tempfile.mkdtemp(prefix="bench-discover-"))
+    try:
+        j = str(args.jobs)
+        words = work / "words.tsv"
+        inputs = [str(news), str(SIGHAN / "pku_test.utf8"), str(SIGHAN / "msr_test.utf8")]
+        runs = {"discover": wordmine("discover", *inputs, "-j", j, "-q", "--min-count", args.min_count, "-o", str(words))}
+        n_words = sum(1 for _ in open(words, encoding="utf-8")) - 1
+        scores, practical = {}, {}
+        empty = work / "empty.dict"
+        empty.write_text("", encoding="utf-8")
+        for corpus in ("pku", "msr"):
+            raw = str(SIGHAN / f"{corpus}_test.utf8")
+            seg = work / f"{corpus}.seg"
+            runs[f"segment {corpus}"] = wordmine("segment", raw, "--dict", str(words), "--top", str(args.top), "--replace-dict", "--no-hmm", "-j", j, "-q", "-o", str(seg))
+            scores[corpus] = evaluate(corpus, seg) | {"perl_f1": perl_f1(corpus, seg)}
+            for hmm in ("--no-hmm", "--hmm"):
+                for name, vocab in (("jieba", empty), ("jieba + discovered", words)):
+                    out = work / f"{corpus}{hmm}{name[:6]}.seg"
+                    wordmine("segment", raw, "--dict", str(vocab), "--add-to-jieba", hmm, "-j", j, "-q", "-o", str(out))
+                    practical[(corpus, hmm, name)] = evaluate(corpus, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    chars = news.stat().st_size
+    lines = [
+        "## bench_discover: new-word discovery, judged by segmentation",
+        "",
+        f"`python benchmarks/bench_discover.py --chars {args.chars} --jobs {args.jobs} --top {args.top} --min-count {args.min_count}`; "
+        f"{machine()}; corpus: the first {args.chars / 1e6:.0f} M characters of news_xwlb ({chars / MB:.0f} MiB) "
+        f"plus the raw PKU and MSR test texts; {n_words} words discovered.",
+        "",
+        "Unsupervised protocol (top words as jieba's whole dictionary, HMM off):",
+        "",
+        "| test set | P | R | F1 | F1 (perl score) | OOV recall | IV recall |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for corpus, s in scores.items():
+        perl = f"{s['perl_f1']:.3f}" if s.get("perl_f1") is not None else "n/a"
+        lines.append(f"| {corpus.upper()} | {s['precision']:.3f} | {s['recall']:.3f} | **{s['f1']:.3f}** | {perl} | {s['oov_recall']:.3f} | {s['iv_recall']:.3f} |")
+    lines += ["", "Time and memory of each stage (`-j` as above):", "", "| stage | wall s | peak RSS MiB |", "|---|---:|---:|"]
+    for name, run in runs.items():
+        lines.append(f"| {name} | {run.seconds:.1f} | {run.peak_rss / MB:.0f} |")
+    lines += ["", "Practical use: jieba's dictionary plus the discovered words it lacks (`--add-to-jieba`), against jieba alone:", "",
+              "| test set | HMM | jieba F1 | + discovered F1 | jieba OOV R | + discovered OOV R |", "|---|---|---:|---:|---:|---:|"]
+    for corpus in ("pku", "msr"):
+        for hmm in ("--no-hmm", "--hmm"):
+            a, b = practical[(corpus, hmm, "jieba")], practical[(corpus, hmm, "jieba + discovered")]
+            lines.append(f"| {corpus.upper()} | {'on' if hmm == '--hmm' else 'off'} | {a['f1']:.3f} | {b['f1']:.3f} | {a['oov_recall']:.3f} | {b['oov_recall']:.3f} |")
+    lines += ["", "Targets: F1 >= 0.72 (PKU) and >= 0.715 (MSR) with default parameters; the whole discover run <= 20 s with 2 workers, peak RSS <= 1 GB."]
+    report = "\n".join(lines)
+    print(report)
+    if not args.no_write:
+        write_section("bench_discover", report)
+
+
+if __name__ == "__main__":
+    main()
