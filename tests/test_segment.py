@@ -95,9 +95,12 @@ def test_original_full_width_characters_are_kept(tmp_path):
     assert segment_text(line, vocabulary=vocabulary, mode="add") == out.rstrip("\n")
 
 
-def test_words_outside_jiebas_character_class_are_never_cut_whole():
-    # jieba's blocks hold U+4E00..U+9FD5, ASCII letters and digits: 〇 (U+3007) splits a block.
-    assert segment_text("二〇二四年", vocabulary=[("二〇二四", 3), ("年", 1)]) == "二 〇 二 四 年"
+def test_words_outside_jiebas_character_class_are_cut_whole():
+    # jieba's own blocks hold U+4E00..U+9FD5, ASCII letters and digits only; segment cuts the
+    # runs of all letters and digits, so a word with 〇 (U+3007, or ○ before normalising) or
+    # an Extension A character can be one token.
+    vocabulary = [("二〇〇一年", 3), ("年", 1), ("㐀㐁", 2)]
+    assert segment_text("二○○一年，二〇〇一年㐀㐁", vocabulary=vocabulary) == "二○○一年 ， 二〇〇一年 㐀㐁"
 
 
 def test_vocabulary_words_are_normalised():

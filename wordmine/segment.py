@@ -257,7 +257,7 @@ def _init_worker(userdict: tuple, dictionary: str | None, hmm: bool) -> None:
     # make_tokenizer returns the same tokenizer for the same arguments; building a BlockCutter
     # on jieba's dictionary takes 0.16 s, which repeated in-process calls need not pay again.
     if _CUT_OF != (tokenizer, hmm):
-        _CUT = BlockCutter(tokenizer, hmm=hmm)
+        _CUT = BlockCutter(tokenizer, hmm=hmm, blocks=BlockCutter.FRAGMENT_BLOCKS)
         _CUT_OF = (tokenizer, hmm)
 
 

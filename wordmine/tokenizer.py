@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 from typing import Iterable
 
 from .files import cache_dir
@@ -104,11 +105,18 @@ class BlockCutter:
     character is a token of its own, as in jieba.
     """
 
-    def __init__(self, tokenizer, hmm: bool = True):
+    #: Blocks as wordmine's fragments see them: letters and digits of every script (〇, CJK
+    #: Extension A, ...) plus the symbols jieba keeps inside tokens.
+    FRAGMENT_BLOCKS = re.compile(r"([\w+#&.%\-]+)")
+
+    def __init__(self, tokenizer, hmm: bool = True, blocks: re.Pattern | None = None):
+        """``blocks``: the pattern of the runs cut with the dictionary (default jieba's own,
+        CJK U+4E00..U+9FD5, ASCII letters, digits and ``+#&._%-``); :data:`FRAGMENT_BLOCKS`
+        lets dictionary words hold any letter, such as the 〇 of 二〇〇一年."""
         import jieba
         from jieba import finalseg
 
-        self._re_han = jieba.re_han_default
+        self._re_han = blocks or jieba.re_han_default
         self._re_skip = jieba.re_skip_default
         self._re_eng = jieba.re_eng
         self._hmm_cut = finalseg.cut
