@@ -8,7 +8,7 @@ The unsupervised method of bojone/word-discovery ("更好的新词发现算法")
    ``ln(total * c(w) / (c(a) * c(b)))``, where ``total`` is the number of characters in
    fragments (``totals[1]``), used for every order as the reference does. Keep the n-grams of
    order 2..n seen at least ``min_count`` times whose cohesion reaches ``min_pmi[k - 1]``
-   (defaults 0, 2, 4, 6 for orders 1..4; natural log).
+   (defaults 0, 0, 4, 6 for orders 1..4; natural log; see :data:`DEFAULT_MIN_PMI`).
 3. Pre-segment every fragment by longest joining: the gap between two neighbouring characters
    is closed when some kept n-gram covers both; the pieces are the maximal closed runs. (The
    kept n-grams are matched at every window with the packed keys of the n-gram table: the
@@ -60,9 +60,13 @@ __all__ = [
     "discover_words_in_text",
 ]
 
-#: Cohesion thresholds for orders 1..4 (natural log): ln 1, and about ln 7.4, ln 55, ln 403,
-#: the thresholds of the reference (5, 25, 125 for orders 2..4, as ratios) made a little stricter.
-DEFAULT_MIN_PMI = (0.0, 2.0, 4.0, 6.0)
+#: Cohesion thresholds for orders 1..4 (natural log): a pair must merely co-occur more often
+#: than chance, 3-grams 55 times (e^4), 4-grams 400 times (e^6). Chosen by the benchmark
+#: (benchmarks/RESULTS.md, 16 M characters): the reference's (0, 2, 4, 6) gives F1 0.755 / 0.752
+#: on PKU / MSR, (0, 0, 4, 6) 0.776 / 0.778. (0, 0, 4, 7) gains 0.004 more there but finds 12
+#: fewer of the 82 planted words of the 74k-character sample corpus, where a 4-gram's PMI can
+#: hardly exceed ln(total / count) ~ 7.
+DEFAULT_MIN_PMI = (0.0, 0.0, 4.0, 6.0)
 #: ``min_count="auto"``: one more required occurrence per this many characters of corpus.
 AUTO_CHARS_PER_COUNT = 2_000_000
 
@@ -133,7 +137,8 @@ def discover_words(
 def discover_words_in_text(text: str, *, n: int = DEFAULT_ORDER, min_count: int = 2, min_pmi: Sequence[float] = DEFAULT_MIN_PMI) -> list[Word]:
     """:func:`discover_words` on one string, in-process (the workers' own code path).
 
-    >>> [w.word for w in discover_words_in_text("我们发现新词。新词发现很有趣。我们喜欢新词。" * 5, min_count=3)]
+    >>> text = "我们发现新词。新词发现很有趣。我们喜欢新词。" * 5
+    >>> [w.word for w in discover_words_in_text(text, min_count=3, min_pmi=(0, 2, 4, 6))]
     ['新', '词', '发现', '我们']
     """
     table = count_ngrams_in_text(text, n + 1)
