@@ -107,4 +107,4 @@ def test_word_description():
 
 
 def test_auto_min_count_scales_with_the_corpus():
-    assert [auto_min_count(c) for c in (0, 3_000_000, 17_000_000, 170_000_000)] == [2, 2, 8, 85]
+    assert [auto_min_count(c) for c in (0, 3_000_000, 17_000_000, 170_000_000)] == [2, 2, 4, 42]
