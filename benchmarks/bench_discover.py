@@ -17,7 +17,6 @@ to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import lzma
 import re
 import shutil
 import subprocess
@@ -25,25 +24,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import MB, NEWS, SHARED, Run, machine, require, timed, write_section
+from common import MB, NEWS, SHARED, Run, machine, require, slice_corpus, timed, write_section
 
 SIGHAN = SHARED / "benchmarks" / "sighan2005"
-
-
-def slice_chars(source: Path, chars: int, dest: Path) -> Path:
-    """The first whole lines of an .xz corpus holding at least ``chars`` characters (cached)."""
-    if dest.exists():
-        return dest
-    seen = 0
-    tmp = dest.with_suffix(".part")
-    with lzma.open(source, "rt", encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as out:
-        for line in src:
-            out.write(line)
-            seen += len(line)
-            if seen >= chars:
-                break
-    tmp.replace(dest)
-    return dest
 
 
 def wordmine(*args: str) -> Run:
@@ -87,7 +70,7 @@ def main() -> None:
     require(NEWS)
     require(SIGHAN / "pku_test.utf8")
     args.cache.mkdir(parents=True, exist_ok=True)
-    news = slice_chars(NEWS, args.chars, args.cache / f"news_{args.chars}chars.txt")
+    news = slice_corpus(NEWS, args.chars, args.cache / f"news_{args.chars}chars.txt", chars=True)
     work = Path(tempfile.mkdtemp(prefix="bench-discover-"))
     try:
         j = str(args.jobs)

@@ -32,17 +32,18 @@ def require(path: Path) -> Path:
     return path
 
 
-def slice_corpus(source: Path, nbytes: int, dest: Path) -> Path:
-    """Write the first ``nbytes`` (whole lines) of an .xz corpus to ``dest``, once."""
-    if dest.exists() and dest.stat().st_size >= nbytes * 0.99:
+def slice_corpus(source: Path, size: int, dest: Path, *, chars: bool = False) -> Path:
+    """Write the first whole lines of an .xz corpus holding ``size`` bytes (or characters,
+    with ``chars``) to ``dest``, once."""
+    if dest.exists() and (chars or dest.stat().st_size >= size * 0.99):
         return dest
-    written = 0
+    seen = 0
     tmp = dest.with_suffix(".part")
     with lzma.open(source, "rb") as src, open(tmp, "wb") as out:
         for line in src:
             out.write(line)
-            written += len(line)
-            if written >= nbytes:
+            seen += len(line.decode("utf-8")) if chars else len(line)
+            if seen >= size:
                 break
     tmp.replace(dest)
     return dest
