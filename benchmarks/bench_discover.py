@@ -7,7 +7,10 @@ In one run:
    msr_test.utf8 with the HMM off, and score them with `wordmine evaluate` (and the official
    perl `score`, when perl is there);
 3. the practical use: jieba's own dictionary plus the discovered words it lacks, against jieba
-   alone, on both test sets (HMM off and on).
+   alone, on both test sets (HMM off and on);
+4. the reference algorithm side by side (benchmarks/reference_discovery.py, a faithful
+   re-implementation): at its default (min_count 32, KenLM-like counts) and at its best setting
+   found (exact counts, min_count 16), scored by the same protocol.
 Each step runs as `python -m wordmine ...`, timed with its peak RSS (all processes). Results go
 to benchmarks/RESULTS.md.
 
@@ -65,6 +68,7 @@ def main() -> None:
     parser.add_argument("--min-count", default="auto")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
     parser.add_argument("--sweep", default="4,12,24", help="other min_counts to score by the protocol ('' skips)")
+    parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     require(NEWS)
@@ -91,6 +95,19 @@ def main() -> None:
                     out = work / f"{corpus}{hmm}{name[:6]}.seg"
                     wordmine("segment", raw, "--dict", str(vocab), "--add-to-jieba", hmm, "-j", j, "-q", "-o", str(out))
                     practical[(corpus, hmm, name)] = evaluate(corpus, out)
+        reference = {}
+        settings = [] if args.skip_reference else [("default: KenLM-like counts, min_count 32", "kenlm", "32"), ("best: exact counts, min_count 16", "exact", "16")]
+        for label, counting, mc in settings:
+            ref_words = work / f"ref_{counting}_{mc}.tsv"
+            run = timed([sys.executable, str(Path(__file__).parent / "reference_discovery.py"), *inputs, "--counting", counting, "--min-count", mc, "-o", str(ref_words)])
+            if run.returncode != 0:
+                sys.exit(f"reference_discovery.py failed:\n{run.stderr}")
+            f1 = {}
+            for corpus in ("pku", "msr"):
+                seg = work / f"ref_{corpus}.seg"
+                wordmine("segment", str(SIGHAN / f"{corpus}_test.utf8"), "--dict", str(ref_words), "--top", str(args.top), "--replace-dict", "--no-hmm", "-j", j, "-q", "-o", str(seg))
+                f1[corpus] = evaluate(corpus, seg)["f1"]
+            reference[label] = (run, f1)
         sweep = {}
         for mc in [m for m in args.sweep.split(",") if m]:
             other = work / f"words_{mc}.tsv"
@@ -127,6 +144,11 @@ def main() -> None:
         for hmm in ("--no-hmm", "--hmm"):
             a, b = practical[(corpus, hmm, "jieba")], practical[(corpus, hmm, "jieba + discovered")]
             lines.append(f"| {corpus.upper()} | {'on' if hmm == '--hmm' else 'off'} | {a['f1']:.3f} | {b['f1']:.3f} | {a['oov_recall']:.3f} | {b['oov_recall']:.3f} |")
+    if reference:
+        lines += ["", "The reference algorithm, side by side (one process; `wordmine discover` above used -j " + str(args.jobs) + "):", "",
+                  "| reference run | PKU F1 | MSR F1 | wall s | peak RSS MiB | time / wordmine's |", "|---|---:|---:|---:|---:|---:|"]
+        for label, (run, f1) in reference.items():
+            lines.append(f"| {label} | {f1['pku']:.3f} | {f1['msr']:.3f} | {run.seconds:.1f} | {run.peak_rss / MB:.0f} | {run.seconds / runs['discover'].seconds:.1f} |")
     if sweep:
         lines += ["", f"F1 of the protocol with other --min-count values (the run above: {args.min_count}): " + "; ".join(
             f"{mc}: PKU {sweep[(mc, 'pku')]:.3f}, MSR {sweep[(mc, 'msr')]:.3f}" for mc in dict.fromkeys(m for m, _ in sweep))]
