@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from wordmine.infomap import Graph, codelength, flows, infomap, read_graph
+from wordmine.infomap import Graph, infomap, read_graph
 from wordmine.errors import FormatError
 
 

@@ -78,8 +78,8 @@ import contextlib
 import dataclasses
 from typing import Collection, Iterable, Iterator
 
-from .errors import FormatError, InputError
-from .files import STDIN, open_input
+from .errors import FormatError
+from .files import STDIN, read_utf8_lines
 
 __all__ = [
     "REPORT_DIGITS",
@@ -96,8 +96,6 @@ _UNDEFINED = "--"
 # Characters of context shown on each side of the first difference in an error message.
 _EXCERPT = 8
 # Bytes read at a time when splitting a file into lines.
-_BLOCK = 1 << 16
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -358,7 +356,7 @@ def read_training_words(path: str) -> frozenset[str]:
     ['发现', '新词']
     """
     words = set()
-    for lineno, line in enumerate(_read_lines(path), 1):
+    for lineno, line in enumerate(read_utf8_lines(path), 1):
         word = line.strip()
         if not word:
             continue
@@ -408,39 +406,5 @@ def evaluate_segmentation(gold: str, pred: str, training_words: str | None = Non
         raise ValueError("gold and pred cannot both be standard input ('-')")
     vocab = read_training_words(training_words) if training_words is not None else None
     # closing(): the files are closed when an error stops the comparison, not when collected.
-    with contextlib.closing(_read_lines(gold)) as gold_lines, contextlib.closing(_read_lines(pred)) as pred_lines:
+    with contextlib.closing(read_utf8_lines(gold)) as gold_lines, contextlib.closing(read_utf8_lines(pred)) as pred_lines:
         return score_lines(gold_lines, pred_lines, vocab, gold_name=gold, pred_name=pred)
-
-
-def _read_lines(path: str) -> Iterator[str]:
-    """The lines of a UTF-8 file (BOM dropped, line ends kept); decoding errors name the line.
-
-    Lines end at ``\\n`` only, as in the official scorer: a ``\\r`` before it is whitespace to
-    ``str.split``, and no other character (U+2028, form feed, ...) ends a line.
-    """
-    with open_input(path) as (stream, _position):
-        pending = b""
-        lineno = 0
-        while True:
-            block = stream.read(_BLOCK)
-            if not block:
-                break
-            lines = (pending + block).split(b"\n")
-            pending = lines.pop()
-            for raw in lines:
-                lineno += 1
-                yield _decode(raw, path, lineno)
-        if pending:
-            yield _decode(pending, path, lineno + 1)
-
-
-def _decode(raw: bytes, path: str, lineno: int) -> str:
-    if lineno == 1 and raw.startswith(_BOM):
-        raw = raw[len(_BOM) :]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            f"{path}:{lineno}: not valid UTF-8 (byte 0x{raw[err.start]:02x} at byte {err.start + 1} "
-            "of the line); convert the file to UTF-8 (iconv -f gb18030 -t utf-8, say)"
-        ) from None

@@ -31,6 +31,9 @@ from typing import IO, Iterable, Iterator
 
 from .errors import InputError
 
+_LINE_BLOCK = 1 << 16
+_UTF8_BOM = b"\xef\xbb\xbf"
+
 __all__ = [
     "DEFAULT_ENCODING",
     "STDIN",
@@ -40,6 +43,7 @@ __all__ = [
     "expand_inputs",
     "input_size",
     "open_input",
+    "read_utf8_lines",
 ]
 
 #: UTF-8 that also accepts (and drops) a leading byte-order mark.
@@ -279,3 +283,37 @@ def cache_dir() -> str:
     fallback = os.path.join(tempfile.gettempdir(), f"wordmine-{os.getuid()}")
     os.makedirs(fallback, mode=0o700, exist_ok=True)
     return fallback
+
+
+def read_utf8_lines(path: str) -> Iterator[str]:
+    """The lines of a UTF-8 file (BOM dropped, line ends kept); decoding errors name the line.
+
+    ``-`` is stdin; compressed files are read as such. Lines end at ``\\n`` only (as the SIGHAN scorer reads them): a ``\\r`` before it is whitespace to
+    ``str.split``, and no other character (U+2028, form feed, ...) ends a line.
+    """
+    with open_input(path) as (stream, _position):
+        pending = b""
+        lineno = 0
+        while True:
+            block = stream.read(_LINE_BLOCK)
+            if not block:
+                break
+            lines = (pending + block).split(b"\n")
+            pending = lines.pop()
+            for raw in lines:
+                lineno += 1
+                yield _decode_line(raw, path, lineno)
+        if pending:
+            yield _decode_line(pending, path, lineno + 1)
+
+
+def _decode_line(raw: bytes, path: str, lineno: int) -> str:
+    if lineno == 1 and raw.startswith(_UTF8_BOM):
+        raw = raw[len(_UTF8_BOM) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path}:{lineno}: not valid UTF-8 (byte 0x{raw[err.start]:02x} at byte {err.start + 1} "
+            "of the line); convert the file to UTF-8 (iconv -f gb18030 -t utf-8, say)"
+        ) from None

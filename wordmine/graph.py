@@ -47,8 +47,7 @@ from typing import IO, Iterable, Iterator, Sequence
 import numpy as np
 
 from .errors import FormatError
-from .evaluate import _read_lines
-from .files import STDIN, atomic_write, expand_inputs
+from .files import STDIN, atomic_write, expand_inputs, read_utf8_lines
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -313,7 +312,7 @@ def cooccurrence_matrix(
     bar = tqdm(unit=" lines", desc="co-occurrences", file=sys.stderr, disable=None if progress else True, leave=False)
     with bar:
         for name in expand_inputs(segmented):
-            for line in _read_lines(name):
+            for line in read_utf8_lines(name):
                 ids.extend([get(token, -1) for token in line.split()])
                 ids.extend(separator)
                 lines += 1
@@ -517,7 +516,7 @@ def read_word2vec_text(path: str) -> tuple[list[str], np.ndarray]:
     >>> words, vectors.tolist()
     (['星澜', '澜思'], [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]])
     """
-    lines = _read_lines(path)
+    lines = read_utf8_lines(path)
     try:
         header = next(lines, None)
         if header is None:

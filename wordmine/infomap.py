@@ -114,29 +114,25 @@ def read_graph(path: str, directed: bool = False) -> Graph:
     Raises:
         FormatError: naming the file and line of a malformed link or weight.
     """
-    from .files import open_input
+    from .files import read_utf8_lines
 
     edges = []
-    with open_input(path) as (stream, _):
-        for lineno, raw in enumerate(stream, 1):
+    for lineno, line in enumerate(read_utf8_lines(path), 1):
+        line = line.rstrip("\r\n")
+        if not line.strip() or line.startswith("#") or line.startswith("*"):
+            continue
+        fields = line.split("\t") if "\t" in line else line.split()
+        if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
+            raise FormatError(f"{path}:{lineno}: expected 'source<TAB>target[<TAB>weight]', found {len(fields)} fields")
+        weight = 1.0
+        if len(fields) == 3:
             try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8").rstrip("\r\n")
-            except UnicodeDecodeError:
-                raise FormatError(f"{path}:{lineno}: not valid UTF-8") from None
-            if not line.strip() or line.startswith("#") or line.startswith("*"):
-                continue
-            fields = line.split("\t") if "\t" in line else line.split()
-            if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
-                raise FormatError(f"{path}:{lineno}: expected 'source<TAB>target[<TAB>weight]', found {len(fields)} fields")
-            weight = 1.0
-            if len(fields) == 3:
-                try:
-                    weight = float(fields[2])
-                except ValueError:
-                    raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} is not a number") from None
-                if not weight >= 0 or math.isinf(weight):
-                    raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} must be a finite number >= 0")
-            edges.append((fields[0], fields[1], weight))
+                weight = float(fields[2])
+            except ValueError:
+                raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} is not a number") from None
+            if not weight >= 0 or math.isinf(weight):
+                raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} must be a finite number >= 0")
+        edges.append((fields[0], fields[1], weight))
     if not edges:
         raise FormatError(f"{path}: no links; expected lines 'source<TAB>target[<TAB>weight]'")
     return Graph.from_edges(edges, directed=directed)

@@ -52,8 +52,8 @@ from typing import IO, Iterable, Iterator, Sequence
 import numpy as np
 
 from . import __version__, parallel
-from .corpus import Batch, fragments, normalize, read_batches
-from .errors import FormatError, InputError
+from .corpus import Batch, normalize, read_batches
+from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size
 from .runs import merge_runs, read_run, run_bytes, searchable as _searchable, sort_reduce as _sort_reduce, write_run
 
