@@ -19,6 +19,7 @@ import wordmine
 from wordmine.errors import WordmineError
 
 _ERRORS = ("strict", "replace", "ignore")
+_log = logging.getLogger("wordmine.cli")
 
 
 class _Terminated(BaseException):
@@ -313,3 +314,97 @@ def merge(tables, output, no_header, min_count, top, fmt, quiet, verbose):
     else:
         counts = wordmine.prune_counts(wordmine.merge_counts(tables), min_count=min_count, top=top)
         wordmine.write_counts(counts, output, header=not no_header)
+
+
+def _graph_inputs(inputs: tuple[str, ...], vectors: str | None, vocab: str | None, top: int | None) -> list[str] | None:
+    """The segmented text to read (None with --vectors); UsageError for conflicting options."""
+    if top is not None and vocab is None:
+        raise click.UsageError("--top needs --vocab: it keeps the first N words of that file")
+    if vectors is not None:
+        if inputs:
+            raise click.UsageError("give segmented text (INPUTS) or --vectors, not both")
+        return None
+    if vocab is None:
+        raise click.UsageError("--vocab is required with segmented text: the words that are the graph's nodes")
+    if not inputs:
+        if sys.stdin.isatty():
+            raise click.UsageError("no INPUTS given and stdin is a terminal; name segmented text files, pipe them in, or give --vectors")
+        return ["-"]
+    return list(inputs)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, metavar="[INPUTS...]")
+@output_options
+@click.option("--vocab", type=click.Path(exists=True, dir_okay=False), help="The nodes: a wordmine word table or a jieba dictionary (required unless --vectors).")
+@click.option("--top", type=click.IntRange(min=1), help="Use only the first N words of --vocab.")
+@click.option("--vectors", type=click.Path(exists=True, dir_okay=False, allow_dash=True), help="Word vectors in word2vec text format, instead of segmented text.")
+@click.option("-k", "k", type=click.IntRange(min=1), default=50, show_default=True, help="Most neighbours per word.")
+@click.option("--min-cosine", type=click.FloatRange(-1, 1), default=0.6, show_default=True, help="Least cosine of a link.")
+@click.option("--window", type=click.IntRange(min=1), default=5, show_default=True, help="Context tokens on each side (segmented text only).")
+@click.option("--dim", type=click.IntRange(min=1), default=100, show_default=True, help="Vector dimensions (segmented text only).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the SVD (segmented text only).")
+@verbosity_options
+def graph(inputs, output, no_header, vocab, top, vectors, k, min_cosine, window, dim, seed, quiet, verbose):
+    """Link each word to its k most similar words (cosine of word vectors); write the word graph.
+
+    Vectors come from segmented text (INPUTS: one sentence per line, tokens separated by spaces):
+    co-occurrences, positive PMI, randomised SVD; or from a word2vec text file (--vectors).
+    Output: `source<TAB>target<TAB>weight` lines (weight = cosine), what `wordmine cluster` reads.
+
+    \b
+    Example:
+      wordmine segment news/ --dict words.tsv --top 50000 -o news.seg
+      wordmine graph news.seg --vocab words.tsv --top 20000 -o graph.tsv
+      wordmine graph --vectors vectors.txt --vocab words.tsv -k 20 -o graph.tsv
+    """
+    from wordmine.formats import read_vocabulary
+
+    segmented = _graph_inputs(inputs, vectors, vocab, top)
+    vocabulary = read_vocabulary(vocab, top=top) if vocab is not None else None
+    try:
+        word_graph = wordmine.build_graph(
+            segmented, vocabulary, vectors_file=vectors, k=k, min_cosine=min_cosine, window=window, dim=dim,
+            seed=seed, progress=not quiet,
+        )
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if len(word_graph) == 0:
+        _log.warning("the graph has no links: no two of its %d words have a cosine of %g or more; "
+                     "lower --min-cosine (or give more text)", len(word_graph.words), min_cosine)
+    wordmine.write_graph(word_graph, output, header=not no_header)
+
+
+@cli.command()
+@click.argument("graph_file", metavar="GRAPH", type=click.Path(dir_okay=False, allow_dash=True))
+@output_options
+@click.option("--directed/--undirected", default=False, show_default=True, help="Links have a direction (flow: PageRank), or not (flow: weighted degree).")
+@click.option("--trials", type=click.IntRange(min=1), default=1, show_default=True, help="Independent searches; the shortest codelength is kept.")
+@click.option("--seed", type=int, default=123, show_default=True, help="Random seed; trial t uses seed + t.")
+@click.option("--format", "fmt", type=click.Choice(["tsv", "clu", "tree"]), default="tsv", show_default=True, help="tsv (node, module, flow), or Infomap's .clu or .tree.")
+@click.option("--summary-json", type=click.Path(dir_okay=False, allow_dash=True), help="Also write codelengths and the largest modules as JSON here (atomically).")
+@verbosity_options
+def cluster(graph_file, output, no_header, directed, trials, seed, fmt, summary_json, quiet, verbose):
+    """Find modules of a graph with InfoMap (two-level map equation); write one row per node.
+
+    GRAPH holds `source<TAB>target[<TAB>weight]` lines (any labels; `#` comments), as
+    `wordmine graph` writes, or Infomap's space-separated link list. Modules are numbered
+    from 1 by decreasing flow. In clu and tree output the node label stands where Infomap
+    writes its integer node id (and, in tree, the name). The codelength goes to stderr.
+
+    \b
+    Example:
+      wordmine cluster graph.tsv --trials 10 -o modules.tsv --summary-json summary.json
+      wordmine cluster links.txt --directed --format tree -o links.tree
+    """
+    from wordmine.formats import codelength_report, write_cluster_summary, write_modules
+
+    if summary_json == "-" and output == "-":
+        raise click.UsageError("--summary-json - and the modules cannot both go to stdout; give -o FILE")
+    network = wordmine.read_graph(graph_file, directed=directed)
+    result = wordmine.infomap(network, trials=trials, seed=seed)
+    write_modules(result, output, format=fmt, header=not no_header, directed=directed, trials=trials, seed=seed)
+    if summary_json is not None:
+        write_cluster_summary(result, network, summary_json, trials=trials, seed=seed)
+    if not quiet:
+        click.echo(f"wordmine: {codelength_report(result)}, {network.n} nodes", err=True)

@@ -2,7 +2,7 @@
 
 Every table is UTF-8 TSV: a header row naming the columns (readers also accept files written
 with ``--no-header``), tab-separated fields, no quoting, one record per line, sorted by count
-descending, then by the word's code points. A table's header says its kind, so a command refuses
+descending, then by the word's code points (module tables: by module, then flow descending). A table's header says its kind, so a command refuses
 a file of another kind instead of silently mixing them.
 
 >>> from collections import Counter
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import re
 import sys
 from collections import Counter
@@ -26,15 +27,22 @@ from .errors import FormatError
 from .files import STDIN, atomic_write
 
 __all__ = [
+    "MODULE_FORMATS",
+    "MODULE_TABLE",
     "WORD_COUNTS",
     "WORD_TABLE",
+    "cluster_summary",
+    "codelength_report",
     "read_counts",
+    "read_modules",
     "read_userdict",
     "read_vocabulary",
     "sort_counts",
     "table_kind",
     "table_kind_of_file",
+    "write_cluster_summary",
     "write_counts",
+    "write_modules",
     "write_words",
 ]
 
@@ -375,3 +383,294 @@ def format_float(x: float) -> str:
     '6.85469'
     """
     return format(x, ".6g")
+
+
+# --------------------------------------------------------------------------- word graphs, modules
+
+#: First line of a word graph (``wordmine graph``; ``wordmine.graph.GRAPH_HEADER`` split at tabs,
+#: spelled out here so that this module does not import numpy).
+_KINDS[("# source", "target", "weight")] = "a word graph (wordmine graph)"
+#: Header of a module table (``wordmine cluster``).
+MODULE_TABLE = ("node", "module", "flow")
+_KINDS[MODULE_TABLE] = "a module table (wordmine cluster)"
+#: Formats of :func:`write_modules`: wordmine's TSV, and the ``.clu`` and ``.tree`` files of
+#: mapequation/infomap.
+MODULE_FORMATS = ("tsv", "clu", "tree")
+#: Modules described in a cluster summary, and members named per module: enough to see what
+#: the largest clusters are about without printing the whole partition.
+SUMMARY_MODULES = 10
+SUMMARY_NODES = 5
+
+
+def _module_rows(result) -> list[tuple[int, float, object]]:
+    """``(module, flow, label)`` per node: modules numbered from 1 (module 1 has the most flow),
+    sorted by module, then flow descending, then label (code point order)."""
+    rows = zip((m + 1 for m in result.modules.tolist()), result.flow.tolist(), result.labels)
+    return sorted(rows, key=lambda row: (row[0], -row[1], row[2]))
+
+
+def _savings(result) -> float:
+    """Relative codelength savings 1 - L / L1 (the reference's), 0 when L1 is 0."""
+    one_level = result.one_level_codelength
+    return 1.0 - result.codelength / one_level if one_level > 0 else 0.0
+
+
+def _check_space_separated(label: str, format: str) -> None:
+    # .clu and .tree fields are separated by spaces, .tree names are in double quotes, and a
+    # .clu line starting with '#' is a comment: such labels cannot be written (nor read back).
+    text = str(label)
+    if not text or any(ch.isspace() for ch in text) or '"' in text or (format == "clu" and text.startswith("#")):
+        raise FormatError(
+            f"node {text!r} cannot be written in the {format} format (fields separated by spaces, "
+            "names in double quotes, '#' starts a comment); use the tsv format"
+        )
+
+
+def write_modules(
+    result,
+    output: str | IO[str] = STDIN,
+    *,
+    format: str = "tsv",
+    header: bool = True,
+    directed: bool = False,
+    trials: int | None = None,
+    seed: int | None = None,
+) -> None:
+    """Write the modules of an InfoMap partition, atomically when ``output`` is a path.
+
+    Modules are numbered from 1 in every format, as mapequation/infomap numbers them: module 1
+    has the most flow (module ``m`` is ``result.modules == m - 1``). Rows are sorted by module,
+    then node flow descending, then label (code point order); flows have six significant digits.
+
+    Args:
+        result: a :class:`wordmine.infomap.InfomapResult`.
+        output: a path, ``-`` for stdout, or an open text file.
+        format: ``"tsv"``: ``node<TAB>module<TAB>flow`` (:data:`MODULE_TABLE`, read back by
+            :func:`read_modules`); ``"clu"``: ``node module flow`` lines of mapequation/infomap's
+            ``.clu`` files; ``"tree"``: ``path flow "name" node`` lines of its ``.tree`` files,
+            the path ``module:rank`` (rank 1 = the most flow in the module). The reference
+            writes integer node ids; here the node label is the id (and the tree's name).
+        header: write the header row (tsv) or the ``#`` comment lines (clu and tree: the
+            reference's header lines that apply: levels and modules, codelength, savings,
+            flow model, trials and seed when given; no timestamps, so output is reproducible).
+        directed: the flow model named in the clu and tree headers.
+        trials, seed: named in the clu and tree headers, when given.
+
+    Raises:
+        FormatError: clu and tree only: a label with whitespace or a double quote (or, for clu,
+            a leading ``#``), which those space-separated formats cannot hold.
+        ValueError: an unknown format.
+
+    >>> import io
+    >>> from wordmine.infomap import infomap
+    >>> result = infomap([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")])
+    >>> out = io.StringIO()
+    >>> write_modules(result, out)
+    >>> out.getvalue().splitlines()[:4]
+    ['node\\tmodule\\tflow', '兔\\t1\\t0.214286', '狗\\t1\\t0.142857', '猫\\t1\\t0.142857']
+    >>> out = io.StringIO()
+    >>> write_modules(result, out, format="tree", trials=1, seed=123)
+    >>> print(out.getvalue(), end="")  # doctest: +ELLIPSIS
+    # written by wordmine ... (two-level map equation) in the .tree format of mapequation/infomap
+    # trials 1
+    # seed 123
+    # partitioned into 2 levels with 2 top modules
+    # codelength 2.32073 bits
+    # relative codelength savings 9.22792%
+    # flow model undirected
+    # path flow name node_id
+    1:1 0.214286 "兔" 兔
+    1:2 0.142857 "狗" 狗
+    1:3 0.142857 "猫" 猫
+    2:1 0.214286 "车" 车
+    2:2 0.142857 "桥" 桥
+    2:3 0.142857 "船" 船
+    """
+    if format not in MODULE_FORMATS:
+        raise ValueError(f"unknown module format {format!r}; use one of {', '.join(MODULE_FORMATS)}")
+    rows = _module_rows(result)
+    if format != "tsv":
+        for _, _, label in rows:
+            _check_space_separated(label, format)
+    if isinstance(output, str):
+        with atomic_write(output) as f:
+            write_modules(result, f, format=format, header=header, directed=directed, trials=trials, seed=seed)
+        return
+    if format == "tsv":
+        lines = [f"{label}\t{module}\t{format_float(flow)}\n" for module, flow, label in rows]
+        if header:
+            output.write("\t".join(MODULE_TABLE) + "\n")
+    elif format == "clu":
+        lines = [f"{label} {module} {format_float(flow)}\n" for module, flow, label in rows]
+        if header:
+            output.write(_reference_header(result, "clu", directed, trials, seed) + "# module level 1\n# node_id module flow\n")
+    else:
+        lines, rank, previous = [], 0, None
+        for module, flow, label in rows:
+            rank = rank + 1 if module == previous else 1
+            previous = module
+            lines.append(f'{module}:{rank} {format_float(flow)} "{label}" {label}\n')
+        if header:
+            output.write(_reference_header(result, "tree", directed, trials, seed) + "# path flow name node_id\n")
+    for i in range(0, len(lines), 1 << 16):
+        output.write("".join(lines[i : i + (1 << 16)]))
+
+
+def _reference_header(result, format: str, directed: bool, trials: int | None, seed: int | None) -> str:
+    """The header lines of mapequation/infomap's files that apply to a two-level partition.
+
+    The reference's first lines (its version, command line, start time, run time) are replaced
+    by one line naming wordmine: a version line ``# v2...`` would claim to be the reference.
+    """
+    from . import __version__
+
+    lines = [f"# written by wordmine {__version__} (two-level map equation) in the .{format} format of mapequation/infomap"]
+    if trials is not None:
+        lines.append(f"# trials {trials}")
+    if seed is not None:
+        lines.append(f"# seed {seed}")
+    lines += [
+        f"# partitioned into 2 levels with {result.num_modules} top modules",
+        f"# codelength {format_float(result.codelength)} bits",
+        f"# relative codelength savings {format_float(100 * _savings(result))}%",
+        f"# flow model {'directed' if directed else 'undirected'}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@_utf8_errors
+def read_modules(path: str) -> dict[str, int]:
+    """Read a module table written by :func:`write_modules` (tsv, with or without its header).
+
+    Returns:
+        node -> module (numbered from 1, as in the file), in file order.
+
+    Raises:
+        FormatError: naming file and line: a table of another kind, a row without exactly three
+            fields, a module that is not a positive integer, a flow that is not a number
+            between 0 and 1, or a node listed twice.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "modules.tsv")
+    >>> _ = p.write_text("node\\tmodule\\tflow\\n兔\\t1\\t0.214286\\n车\\t2\\t0.214286\\n", encoding="utf-8")
+    >>> read_modules(str(p))
+    {'兔': 1, '车': 2}
+    """
+    modules: dict[str, int] = {}
+    with _open_text(path) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\r\n")
+            if lineno == 1:
+                kind = table_kind(line)
+                if kind == _KINDS[MODULE_TABLE]:
+                    continue
+                if kind is not None:
+                    raise FormatError(f"{path}: this is {kind}, not a module table")
+            if not line:
+                continue
+            fields = line.split("\t")
+            if len(fields) != 3:
+                raise FormatError(
+                    f"{path}:{lineno}: expected 3 tab-separated fields (node, module, flow), found {len(fields)}; "
+                    "is this a module table from wordmine cluster (--format tsv)?"
+                )
+            node, module, flow = fields
+            if not (module.isdigit() and module.isascii()) or int(module) < 1:
+                raise FormatError(f"{path}:{lineno}: module {module!r} is not a positive integer")
+            try:
+                value = float(flow)
+            except ValueError:
+                value = -1.0
+            if not 0.0 <= value <= 1.0:
+                raise FormatError(f"{path}:{lineno}: flow {flow!r} is not a number between 0 and 1")
+            if node in modules:
+                raise FormatError(f"{path}:{lineno}: node {node!r} is listed twice")
+            modules[node] = int(module)
+    return modules
+
+
+def cluster_summary(result, graph, *, trials: int = 1, seed: int = 123, top: int = SUMMARY_MODULES) -> dict:
+    """The numbers of an InfoMap run, for ``--summary-json``: graph size, codelengths, modules.
+
+    Args:
+        result: a :class:`wordmine.infomap.InfomapResult` of ``graph``.
+        graph: the :class:`wordmine.infomap.Graph` (nodes, links, directed).
+        trials, seed: as given to :func:`wordmine.infomap.infomap`.
+        top: describe the ``top`` modules with the most flow (numbered from 1, as in
+            :func:`write_modules`): their number of nodes, flow and up to
+            :data:`SUMMARY_NODES` labels of most flow.
+
+    >>> from wordmine.infomap import Graph, infomap
+    >>> g = Graph.from_edges([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")])
+    >>> s = cluster_summary(infomap(g), g, top=1)
+    >>> s["nodes"], s["links"], s["num_modules"], round(s["codelength"], 5), s["top_modules"]
+    (6, 7, 2, 2.32073, [{'module': 1, 'nodes': 3, 'flow': 0.5, 'top_nodes': ['兔', '狗', '猫']}])
+    """
+    members: list[list[tuple[float, object]]] = []
+    for module, flow, label in _module_rows(result):
+        if module > top:
+            break
+        if len(members) < module:
+            members.append([])
+        members[-1].append((flow, label))
+    modules = [
+        {
+            "module": i,
+            "nodes": len(rows),
+            "flow": math.fsum(flow for flow, _ in rows),
+            "top_nodes": [label for _, label in rows[:SUMMARY_NODES]],
+        }
+        for i, rows in enumerate(members, 1)
+    ]
+    return {
+        "nodes": graph.n,
+        "links": len(graph.source),
+        "directed": bool(graph.directed),
+        "trials": trials,
+        "seed": seed,
+        "codelength": result.codelength,
+        "index_codelength": result.index_codelength,
+        "module_codelength": result.module_codelength,
+        "one_level_codelength": result.one_level_codelength,
+        "relative_codelength_savings": _savings(result),
+        "num_modules": result.num_modules,
+        "top_modules": modules,
+    }
+
+
+def write_cluster_summary(
+    result, graph, output: str | IO[str] = STDIN, *, trials: int = 1, seed: int = 123, top: int = SUMMARY_MODULES
+) -> None:
+    """Write :func:`cluster_summary` as JSON (UTF-8, indented), atomically when ``output`` is a path.
+
+    >>> import io, json
+    >>> from wordmine.infomap import Graph, infomap
+    >>> g = Graph.from_edges([("新词", "发现"), ("发现", "挖掘")])
+    >>> out = io.StringIO()
+    >>> write_cluster_summary(infomap(g), g, out)
+    >>> summary = json.loads(out.getvalue())
+    >>> summary["num_modules"], summary["top_modules"][0]["top_nodes"]
+    (1, ['发现', '挖掘', '新词'])
+    """
+    import json
+
+    if isinstance(output, str):
+        with atomic_write(output) as f:
+            write_cluster_summary(result, graph, f, trials=trials, seed=seed, top=top)
+        return
+    summary = cluster_summary(result, graph, trials=trials, seed=seed, top=top)
+    output.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+
+
+def codelength_report(result) -> str:
+    """One line on an InfoMap result: two-level codelength (index + module), one-level, modules.
+
+    >>> from wordmine.infomap import infomap
+    >>> codelength_report(infomap([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")]))
+    'codelength 2.32073 bits (index 0.142857 + module 2.17787; one-level 2.55666 bits, 9.22792% saved) in 2 modules'
+    """
+    return (
+        f"codelength {format_float(result.codelength)} bits (index {format_float(result.index_codelength)} "
+        f"+ module {format_float(result.module_codelength)}; one-level {format_float(result.one_level_codelength)} bits, "
+        f"{format_float(100 * _savings(result))}% saved) in {result.num_modules} modules"
+    )
