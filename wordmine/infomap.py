@@ -46,9 +46,19 @@ __all__ = ["Graph", "InfomapResult", "codelength", "flows", "infomap", "read_gra
 TELEPORTATION = 0.15
 #: A move must lower L by more than this (the reference's minimum improvement).
 MIN_IMPROVEMENT = 1e-10
-#: Passes of the core loop at most, and tuning rounds at most.
-MAX_PASSES = 200
+#: Passes of the core loop at most (the reference's --core-loop-limit), and batched rounds at
+#: most before them.
+MAX_PASSES = 10
+MAX_BATCH_ROUNDS = 10
+#: Tuning rounds go on while a round lowers L by more than this share of the first L (the
+#: reference's --tune-iteration-relative-threshold), at most MAX_TUNE_ROUNDS.
+TUNE_RELATIVE_THRESHOLD = 1e-5
 MAX_TUNE_ROUNDS = 10
+
+
+def _sums(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Weights summed by index into n floats (np.bincount, which gives ints when empty)."""
+    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
 
 
 def plogp(x):
@@ -150,13 +160,13 @@ def flows(graph: Graph, teleportation: float = TELEPORTATION) -> tuple[np.ndarra
     n, src, dst, w = graph.n, graph.source, graph.target, graph.weight
     if not graph.directed:
         loop = src == dst
-        strength = np.bincount(src, weights=w, minlength=n) + np.bincount(dst[~loop], weights=w[~loop], minlength=n)
+        strength = _sums(src, w, n) + _sums(dst[~loop], w[~loop], n)
         total = strength.sum()
         s = np.concatenate([src, dst[~loop]])
         t = np.concatenate([dst, src[~loop]])
         f = np.concatenate([w, w[~loop]]) / total
         return strength / total, s, t, f
-    out_w = np.bincount(src, weights=w, minlength=n)
+    out_w = _sums(src, w, n)
     dangling = out_w == 0
     teleport = out_w / out_w.sum()  # to links: to the source of a link chosen by weight
     step = w / out_w[src]
@@ -164,7 +174,7 @@ def flows(graph: Graph, teleportation: float = TELEPORTATION) -> tuple[np.ndarra
     p = np.full(n, 1.0 / n)
     for iteration in range(200):
         dangling_rank = p[dangling].sum()
-        new = (teleportation + beta * dangling_rank) * teleport + beta * np.bincount(dst, weights=step * p[src], minlength=n)
+        new = (teleportation + beta * dangling_rank) * teleport + beta * _sums(dst, step * p[src], n)
         new /= new.sum()
         error = np.abs(new - p).sum()
         p = new
@@ -173,7 +183,7 @@ def flows(graph: Graph, teleportation: float = TELEPORTATION) -> tuple[np.ndarra
     # Unrecorded teleportation: one last step along links only.
     link_flow = step * p[src]
     link_flow /= link_flow.sum()
-    node_flow = np.bincount(dst, weights=link_flow, minlength=n)
+    node_flow = _sums(dst, link_flow, n)
     return node_flow, src, dst, link_flow
 
 
@@ -186,9 +196,9 @@ def codelength(p: np.ndarray, source: np.ndarray, target: np.ndarray, flow: np.n
     """
     m = int(modules.max()) + 1 if len(modules) else 0
     cross = modules[source] != modules[target]
-    exit_ = np.bincount(modules[source[cross]], weights=flow[cross], minlength=m)
-    enter = np.bincount(modules[target[cross]], weights=flow[cross], minlength=m)
-    mflow = np.bincount(modules, weights=p, minlength=m)
+    exit_ = _sums(modules[source[cross]], flow[cross], m)
+    enter = _sums(modules[target[cross]], flow[cross], m)
+    mflow = _sums(modules, p, m)
     index = plogp(enter.sum()) - plogp(enter).sum()
     module = -plogp(exit_).sum() - plogp(p).sum() + plogp(exit_ + mflow).sum()
     return float(index + module), float(index), float(module)
@@ -230,7 +240,7 @@ def infomap(graph: Graph | Iterable[Sequence], *, directed: bool = False, trials
     one_level = float(-plogp(p).sum())
     best = None
     for trial in range(trials):
-        modules = _Search(graph.n, p, src, dst, f, random.Random(seed + trial)).run()
+        modules = _Search(graph.n, p, src, dst, f, not graph.directed, random.Random(seed + trial)).run()
         length = codelength(p, src, dst, f, modules)
         if best is None or length[0] < best[1][0] - MIN_IMPROVEMENT:
             best = (modules, length)
@@ -244,7 +254,7 @@ def infomap(graph: Graph | Iterable[Sequence], *, directed: bool = False, trials
 def _renumber(modules: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Modules numbered 0, 1, ... by decreasing flow (ties by smallest member)."""
     m = int(modules.max()) + 1
-    mflow = np.bincount(modules, weights=p, minlength=m)
+    mflow = _sums(modules, p, m)
     first = np.full(m, len(modules))
     np.minimum.at(first, modules, np.arange(len(modules)))
     used = np.flatnonzero(np.bincount(modules, minlength=m))
@@ -257,158 +267,394 @@ def _renumber(modules: np.ndarray, p: np.ndarray) -> np.ndarray:
 class _Search:
     """The greedy search on one graph (node flows and directed link flows)."""
 
-    def __init__(self, n, p, src, dst, f, rng: random.Random):
-        self.n, self.p, self.src, self.dst, self.f, self.rng = n, p, src, dst, f, rng
+    def __init__(self, n, p, src, dst, f, symmetric: bool, rng: random.Random):
+        self.n, self.p, self.src, self.dst, self.f = n, p, src, dst, f
+        self.symmetric, self.rng = symmetric, rng
+        self.np_rng = np.random.default_rng(rng.getrandbits(64))
+        self.leaf_level = _Level(n, p, src[src != dst], dst[src != dst], f[src != dst], symmetric)
 
     def run(self) -> np.ndarray:
-        modules = self._two_level(self.n, self.p, self.src, self.dst, self.f, np.arange(self.n))
-        length = codelength(self.p, self.src, self.dst, self.f, modules)[0]
+        modules = self._two_level(np.arange(self.n))
+        length = first = codelength(self.p, self.src, self.dst, self.f, modules)[0]
         for round_ in range(MAX_TUNE_ROUNDS):
             # Fine-tuning: leaf nodes move again, starting from the modules found.
-            tuned = self._two_level(self.n, self.p, self.src, self.dst, self.f, modules)
+            tuned = self._two_level(modules)
             # Coarse-tuning: each module's sub-modules move as units.
             tuned = self._coarse_tune(tuned)
             new_length = codelength(self.p, self.src, self.dst, self.f, tuned)[0]
             if new_length < length - MIN_IMPROVEMENT:
-                modules, length = tuned, new_length
-            else:
-                break
+                modules, length, gain = tuned, new_length, length - new_length
+                if gain > TUNE_RELATIVE_THRESHOLD * first:
+                    continue
+            break
         return modules
 
+    def _two_level(self, start: np.ndarray) -> np.ndarray:
+        """Core loop on the leaf nodes from ``start``, then aggregation until nothing merges."""
+        return self._hierarchy(self.leaf_level, np.arange(self.n), start)
+
     def _coarse_tune(self, modules: np.ndarray) -> np.ndarray:
-        sub = np.empty(self.n, dtype=np.int64)
-        offset = 0
-        inside = modules[self.src] == modules[self.dst]
-        for module in np.unique(modules):
-            members = np.flatnonzero(modules == module)
-            local = np.full(self.n, -1)
-            local[members] = np.arange(len(members))
-            keep = inside & (modules[self.src] == module)
-            s, t, f = local[self.src[keep]], local[self.dst[keep]], self.f[keep]
-            found = self._two_level(len(members), self.p[members], s, t, f, np.arange(len(members)))
-            sub[members] = found + offset
-            offset += int(found.max()) + 1
+        # Sub-modules of all modules at once: the search on the links inside modules only, so
+        # no sub-module crosses a module (the modules are independent but for the index
+        # codebook term, which couples them weakly).
+        leaf = self.leaf_level
+        inside = modules[leaf.src] == modules[leaf.dst]
+        level = _Level(self.n, self.p, leaf.src[inside], leaf.dst[inside], leaf.f[inside], self.symmetric)
+        sub = self._hierarchy(level, np.arange(self.n), np.arange(self.n))
         # Move the sub-modules (as super-nodes) starting from their modules.
-        start = np.zeros(offset, dtype=np.int64)
+        start = np.zeros(int(sub.max()) + 1, dtype=np.int64)
         start[sub] = modules
-        moved = self._hierarchy(self.p, self.src, self.dst, self.f, sub, start)
-        return moved
+        return self._hierarchy(leaf, sub, start)
 
-    def _two_level(self, n, p, src, dst, f, start: np.ndarray) -> np.ndarray:
-        """Core loop from ``start``, then aggregation until nothing merges."""
-        return self._hierarchy(p, src, dst, f, np.arange(n), start)
-
-    def _hierarchy(self, p, src, dst, f, units: np.ndarray, start: np.ndarray) -> np.ndarray:
+    def _hierarchy(self, leaf_level: "_Level", units: np.ndarray, start: np.ndarray) -> np.ndarray:
         """Move ``units`` (each leaf node's unit) between modules, starting from ``start`` (the
         module of each unit), then aggregate modules and repeat; returns each leaf's module."""
-        leaf = units.copy()  # leaf -> current super-node
-        assign = start.copy()  # super-node -> module
+        leaf = units  # leaf -> current super-node
+        assign = _compact(start)  # super-node -> module
+        identity = len(units) == leaf_level.n and bool(np.all(units == np.arange(len(units))))
         while True:
             k = int(leaf.max()) + 1
-            sp = np.bincount(leaf, weights=p, minlength=k)
-            ss, st = leaf[src], leaf[dst]
-            cross = ss != st
-            moved = _core(k, sp, ss[cross], st[cross], f[cross], _compact(assign), self.rng)
+            if identity:
+                level, identity = leaf_level, False
+            else:
+                level = leaf_level.aggregate(leaf, k)
+            moved = _core(level, assign, self.rng, self.np_rng)
             modules = moved[leaf]
-            before, after = len(np.unique(assign)), len(np.unique(moved))
-            if after >= k or after == before and np.array_equal(moved, _compact(assign)):
-                return _compact(modules)
-            leaf = _compact(modules)
-            assign = np.arange(int(leaf.max()) + 1)
+            before, after = int(assign.max()) + 1, int(moved.max()) + 1
+            if after >= k or after == before and np.array_equal(moved, assign):
+                return modules
+            leaf = modules
+            assign = np.arange(after)
 
 
 def _compact(modules: np.ndarray) -> np.ndarray:
-    return np.unique(modules, return_inverse=True)[1].astype(np.int64)
+    """Module ids renumbered 0, 1, ... keeping their order."""
+    return np.unique(modules, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
-def _core(n: int, p: np.ndarray, src: np.ndarray, dst: np.ndarray, f: np.ndarray, start: np.ndarray, rng: random.Random) -> np.ndarray:
+def _plogp(x: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """x log2 x of an array, 0 where x is 0; ``inplace`` reuses x (a temporary) for the result.
+
+    A flow that rounding left at -1e-18 gives about 1e-15, far below MIN_IMPROVEMENT.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    logs = np.log2(np.maximum(x, 1e-300))
+    return np.multiply(x, logs, out=x if inplace else logs)
+
+
+# --- the core loop -----------------------------------------------------------------------------
+
+#: Below this many nodes the core loop is plain Python from the start: numpy's cost per call
+#: outweighs its speed on small graphs.
+SEQUENTIAL_NODES = 1000
+#: The batched phase stops when fewer than this share of the nodes has a move that helps; the
+#: rest is done one node at a time, as the reference does it.
+BATCH_MIN_SHARE = 0.01
+
+
+class _Level:
+    """One level of the search: nodes with flows, and the flows of the links between different
+    nodes, in CSR order (out-links sorted by source, in-links by target)."""
+
+    def __init__(self, n: int, p: np.ndarray, src: np.ndarray, dst: np.ndarray, f: np.ndarray, symmetric: bool):
+        self.n, self.p, self.symmetric = n, p, symmetric
+        order = np.argsort(src, kind="stable")
+        self.src, self.dst, self.f = src[order], dst[order], f[order]
+        self.out_ptr = np.searchsorted(self.src, np.arange(n + 1))
+        self.node_exit = _sums(src, f, n)
+        self.node_enter = _sums(dst, f, n)
+        if not symmetric:
+            order = np.argsort(dst, kind="stable")
+            self.in_src, self.in_dst, self.in_f = src[order], dst[order], f[order]
+            self.in_ptr = np.searchsorted(self.in_dst, np.arange(n + 1))
+
+    def aggregate(self, leaf: np.ndarray, k: int) -> "_Level":
+        """The level whose nodes are the groups ``leaf`` (node -> group) of this one's."""
+        s, t = leaf[self.src], leaf[self.dst]
+        cross = s != t
+        key, inverse = np.unique(s[cross] * k + t[cross], return_inverse=True)
+        f = np.bincount(inverse.reshape(-1), weights=self.f[cross], minlength=len(key))
+        return _Level(k, _sums(leaf, self.p, k), key // k, key % k, f, self.symmetric)
+
+
+def _module_stats(level: _Level, module: np.ndarray):
+    """Flow, exit flow, enter flow and members of each module id < n."""
+    n = level.n
+    ms, md = module[level.src], module[level.dst]
+    cross = level.f * (ms != md)
+    mexit = _sums(ms, cross, n)
+    menter = mexit if level.symmetric else _sums(md, cross, n)
+    return _sums(module, level.p, n), mexit, menter, np.bincount(module, minlength=n)
+
+
+def _stats_length(stats) -> float:
+    """L of the modules with these :func:`_module_stats`, but for the constant - sum plogp(p_a)."""
+    mflow, mexit, menter, _ = stats
+    return float(plogp(menter.sum()) - _plogp(menter).sum() - _plogp(mexit).sum() + _plogp(mexit + mflow).sum())
+
+
+def _ranges(ptr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Positions ptr[a] .. ptr[a + 1] - 1 of every node a of ``nodes``, concatenated."""
+    lengths = ptr[nodes + 1] - ptr[nodes]
+    ends = np.cumsum(lengths)
+    return np.repeat(ptr[nodes] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+
+
+def _proposals(level: _Level, module: np.ndarray, stats=None, nodes: np.ndarray | None = None):
+    """For every node (or every node of the sorted array ``nodes``), the move that lowers L
+    most given the current modules, as if each node moved alone: ``(nodes, targets, deltas)``
+    of the nodes that have one; target -1 is a new module of its own. Module ids must be < n;
+    ``stats`` are the modules' :func:`_module_stats` if known."""
+    n, p, ea, na = level.n, level.p, level.node_exit, level.node_enter
+    mflow, mexit, menter, members = _module_stats(level, module) if stats is None else stats
+    sum_enter = menter.sum()
+    term = -_plogp(menter) - _plogp(mexit) + _plogp(mexit + mflow)  # each module's part of L
+    src, dst, f = level.src, level.dst, level.f
+    if nodes is not None:
+        where = _ranges(level.out_ptr, nodes)
+        src, dst, f = src[where], dst[where], f[where]
+    # (node, neighbouring module) pairs with the flows between them. The out-lists are sorted
+    # by node, so a stable sort of the keys only reorders within a node's run: src stays as is.
+    md = module[dst]
+    if level.symmetric:
+        order = np.argsort(src * n + md, kind="stable")
+        pair_node, pair_mod, w = src, md[order], 2.0 * f[order]  # out-flow + the same in-flow
+    else:
+        in_src, in_dst, in_f = level.in_src, level.in_dst, level.in_f
+        if nodes is not None:
+            where = _ranges(level.in_ptr, nodes)
+            in_src, in_dst, in_f = in_src[where], in_dst[where], in_f[where]
+        pair_node = np.concatenate([src, in_dst])
+        order = np.argsort(pair_node * n + np.concatenate([md, module[in_src]]), kind="stable")
+        pair_node = pair_node[order]
+        pair_mod = np.concatenate([md, module[in_src]])[order]
+        w = np.concatenate([f, in_f])[order]
+    if len(pair_node):
+        first = np.flatnonzero(np.concatenate([[True], (pair_node[1:] != pair_node[:-1]) | (pair_mod[1:] != pair_mod[:-1])]))
+        both = np.add.reduceat(w, first)
+        node, cand = pair_node[first], pair_mod[first]
+    else:
+        both = np.zeros(0)
+        node = cand = np.zeros(0, dtype=np.int64)
+    # Per-node values over the nodes in question (``local`` numbers them from 0).
+    if nodes is None:
+        local, mo, p_w, ea_w, na_w = node, module, p, ea, na
+    else:
+        local, mo, p_w, ea_w, na_w = np.searchsorted(nodes, node), module[nodes], p[nodes], ea[nodes], na[nodes]
+    at_old = cand == mo[local]
+    to_old = np.zeros(len(mo))
+    to_old[local[at_old]] = both[at_old]
+    old_exit = mexit[mo] - ea_w + to_old
+    old_enter = menter[mo] - na_w + to_old
+    d_old = -_plogp(old_enter) - _plogp(old_exit) + _plogp(old_exit + mflow[mo] - p_w) - term[mo]
+    base = d_old - plogp(sum_enter)
+    enter_rest = sum_enter - menter[mo] + old_enter  # total enter flow once a has left
+    # Moves to a neighbouring module: with ``both`` the flow between a and module c, c's exit
+    # flow becomes exit[c] + exit[a] - both, its enter flow enter[c] + enter[a] - both, and
+    # the total enter flow enter_rest[a] + enter[a] - both.
+    pair_term = term[cand]
+    pair_term[at_old] = -np.inf  # not a move
+    pair_term -= base[local]
+    exit_sum = mexit + mflow  # gathered once: exit + flow of c, plus a's
+    sums = exit_sum[cand]
+    sums += (ea_w + p_w)[local]
+    sums -= both
+    delta = _plogp(sums, inplace=True)
+    delta -= pair_term
+    total = (enter_rest + na_w)[local]
+    total -= both
+    delta += _plogp(total, inplace=True)
+    new_exit = mexit[cand]
+    new_exit += ea_w[local]
+    new_exit -= both
+    if level.symmetric:
+        delta -= 2.0 * _plogp(new_exit, inplace=True)
+    else:
+        new_enter = menter[cand]
+        new_enter += na_w[local]
+        new_enter -= both
+        delta -= _plogp(new_exit, inplace=True)
+        delta -= _plogp(new_enter, inplace=True)
+    # The best per node (pairs are sorted by node, then module: ties go to the smallest id).
+    best = np.full(len(mo), np.inf)
+    target = np.full(len(mo), -1, dtype=np.int64)
+    if len(local):
+        start = np.flatnonzero(np.concatenate([[True], local[1:] != local[:-1]]))
+        low = np.minimum.reduceat(delta, start)
+        run = np.repeat(np.arange(len(start)), np.diff(np.append(start, len(local))))
+        hit = np.flatnonzero(delta == low[run])
+        hit = hit[np.concatenate([[True], run[hit][1:] != run[hit][:-1]])]
+        best[local[hit]] = delta[hit]
+        target[local[hit]] = cand[hit]
+    # A new module of its own, for nodes that share theirs.
+    alone = members[mo] > 1
+    d_new = base + _plogp(enter_rest + na_w) - _plogp(na_w) - _plogp(ea_w) + _plogp(ea_w + p_w)
+    better = alone & (d_new < best)
+    best[better] = d_new[better]
+    target[better] = -1
+    moving = np.flatnonzero(best < -MIN_IMPROVEMENT)
+    return (moving if nodes is None else nodes[moving]), target[moving], best[moving]
+
+
+def _core(level: _Level, start: np.ndarray, rng: random.Random, np_rng: np.random.Generator) -> np.ndarray:
     """Move single nodes to the neighbouring module that lowers L most, until no move helps.
 
-    Plain Python over lists: each move changes the module statistics the next one reads, so the
-    loop is sequential; lists of floats are the fastest thing CPython has for that.
+    Big levels start with batched rounds (:func:`_batched`); every level ends one node at a
+    time in random order (:func:`_sequential`), so the result is a state where no single move
+    helps, as the reference's.
     """
-    order_out = np.argsort(src, kind="stable")
-    order_in = np.argsort(dst, kind="stable")
-    out_ptr = np.searchsorted(src[order_out], np.arange(n + 1)).tolist()
-    in_ptr = np.searchsorted(dst[order_in], np.arange(n + 1)).tolist()
-    out_nbr, out_f = dst[order_out].tolist(), f[order_out].tolist()
-    in_nbr, in_f = src[order_in].tolist(), f[order_in].tolist()
-    node_p = p.tolist()
-    node_exit = np.bincount(src, weights=f, minlength=n).tolist()
-    node_enter = np.bincount(dst, weights=f, minlength=n).tolist()
-    module = start.tolist()
-    m = max(module) + 1 if module else 0
-    size = m + n  # room for new modules
-    mflow = [0.0] * size
-    mexit = [0.0] * size
-    menter = [0.0] * size
-    members = [0] * size
-    for a in range(n):
-        mflow[module[a]] += node_p[a]
-        members[module[a]] += 1
-    for s, t, fl in zip(src.tolist(), dst.tolist(), f.tolist()):
-        if module[s] != module[t]:
-            mexit[module[s]] += fl
-            menter[module[t]] += fl
-    free = [i for i in range(size - 1, -1, -1) if members[i] == 0]
+    module = _compact(start)
+    screen = level.n >= SEQUENTIAL_NODES
+    if screen:
+        module = _batched(level, module, np_rng)
+    return _compact(_sequential(level, module, rng, screen))
+
+
+def _batched(level: _Level, module: np.ndarray, np_rng: np.random.Generator) -> np.ndarray:
+    """Rounds of many moves at once: every node's best move is computed with numpy, and the
+    moves are taken best first, except that a module that receives nodes loses none and a
+    module that loses nodes receives none in one round (two nodes swapping modules, or a
+    chain of moves, would undo each other). Each round must lower L, checked exactly."""
+    n = level.n
+    stats = _module_stats(level, module)
+    length = _stats_length(stats)
+    for _ in range(MAX_BATCH_ROUNDS):
+        nodes, targets, deltas = _proposals(level, module, stats)
+        if len(nodes) < max(1, BATCH_MIN_SHARE * n):
+            break
+        order = np.lexsort((np_rng.random(len(nodes)), deltas))
+        sender = bytearray(n)
+        receiver = bytearray(n)
+        taken_nodes, taken_targets = [], []
+        fresh = n
+        mod = module.tolist()
+        for a, t in zip(nodes[order].tolist(), targets[order].tolist()):
+            o = mod[a]
+            if receiver[o] or (t >= 0 and sender[t]):
+                continue
+            sender[o] = 1
+            if t < 0:
+                t, fresh = fresh, fresh + 1
+            else:
+                receiver[t] = 1
+            taken_nodes.append(a)
+            taken_targets.append(t)
+        moved = module.copy()
+        moved[taken_nodes] = taken_targets
+        moved = _compact(moved)
+        new_stats = _module_stats(level, moved)
+        new_length = _stats_length(new_stats)
+        if not new_length < length - MIN_IMPROVEMENT:
+            break
+        module, length, stats = moved, new_length, new_stats
+    return module
+
+
+def _sequential(level: _Level, module_array: np.ndarray, rng: random.Random, screen: bool) -> np.ndarray:
+    """The reference's core loop: nodes in random order, each moved at once to its best module.
+
+    Plain Python over lists: each move changes the module statistics the next one reads, so the
+    loop is sequential; lists of floats are the fastest thing CPython has for that. With
+    ``screen``, a pass visits only the nodes that :func:`_proposals` finds a helpful move for
+    (the others would stay: the same fixed point, far fewer visits).
+    """
+    n = level.n
+    symmetric = level.symmetric
+    node_p, node_exit, node_enter = level.p.tolist(), level.node_exit.tolist(), level.node_enter.tolist()
+    out_ptr, out_nbr, out_f = level.out_ptr.tolist(), level.dst, level.f
+    in_ptr, in_nbr, in_f = (out_ptr, out_nbr, out_f) if symmetric else (level.in_ptr.tolist(), level.in_src, level.in_f)
+    if screen:  # few nodes are visited: slice their links out of the arrays
+
+        def links_of(nbr, flow, lo, hi):
+            return zip(nbr[lo:hi].tolist(), flow[lo:hi].tolist())
+    else:
+        out_nbr, out_f, in_nbr, in_f = out_nbr.tolist(), out_f.tolist(), in_nbr.tolist(), in_f.tolist()
+
+        def links_of(nbr, flow, lo, hi):
+            return zip(nbr[lo:hi], flow[lo:hi])
+    flow_a, exit_a, enter_a, members_a = _module_stats(level, module_array)
+    module = module_array.tolist()
+    mflow, mexit, menter, members = flow_a.tolist(), exit_a.tolist(), enter_a.tolist(), members_a.tolist()
+    term = (-_plogp(enter_a) - _plogp(exit_a) + _plogp(exit_a + flow_a)).tolist()
+    free = [i for i in range(n - 1, -1, -1) if members[i] == 0]
     sum_enter = sum(menter)
     log2 = math.log2
-
-    def plogp_(x):
-        return x * log2(x) if x > 0 else 0.0
-
     nodes = list(range(n))
+    active = None  # the nodes to screen; None: all
+    # numpy copies of the state for the screens, brought up to date after each pass
+    module_np = module_array.copy()
+    stats_np = (flow_a.copy(), exit_a.copy(), exit_a.copy() if symmetric else enter_a.copy(), members_a.copy())
     for _ in range(MAX_PASSES):
+        if screen:
+            nodes = _proposals(level, module_np, stats_np, active)[0].tolist()
+            if not nodes and active is not None:
+                active = None  # the last word is a screen of all nodes
+                continue
         rng.shuffle(nodes)
         moves = 0
+        moved, left = [], []
         for a in nodes:
             old = module[a]
-            # Flow between a and each neighbouring module: [out of a into it, into a from it].
-            links: dict[int, list[float]] = {}
-            for j in range(out_ptr[a], out_ptr[a + 1]):
-                mod = module[out_nbr[j]]
-                entry = links.get(mod)
-                if entry is None:
-                    links[mod] = [out_f[j], 0.0]
-                else:
-                    entry[0] += out_f[j]
-            for j in range(in_ptr[a], in_ptr[a + 1]):
-                mod = module[in_nbr[j]]
-                entry = links.get(mod)
-                if entry is None:
-                    links[mod] = [0.0, in_f[j]]
-                else:
-                    entry[1] += in_f[j]
-            to_old = links.pop(old, (0.0, 0.0))
+            # Flow between a and each neighbouring module: out of a into it, plus into a from it.
+            links: dict[int, float] = {}
+            get = links.get
+            for b, w in links_of(out_nbr, out_f, out_ptr[a], out_ptr[a + 1]):
+                mod = module[b]
+                links[mod] = get(mod, 0.0) + w
+            if not symmetric:
+                for b, w in links_of(in_nbr, in_f, in_ptr[a], in_ptr[a + 1]):
+                    mod = module[b]
+                    links[mod] = get(mod, 0.0) + w
+            else:
+                for mod in links:
+                    links[mod] *= 2.0
+            to_old = links.pop(old, 0.0)
             if members[old] > 1 and free:
-                links.setdefault(free[-1], [0.0, 0.0])  # a new module of its own
+                links.setdefault(free[-1], 0.0)  # a new module of its own
             pa, ea, na = node_p[a], node_exit[a], node_enter[a]
             # The old module without a.
-            old_exit = mexit[old] - ea + to_old[0] + to_old[1]
-            old_enter = menter[old] - na + to_old[0] + to_old[1]
+            old_exit = mexit[old] - ea + to_old
+            old_enter = menter[old] - na + to_old
             old_flow = mflow[old] - pa
-            base_old = -plogp_(menter[old]) - plogp_(mexit[old]) + plogp_(mexit[old] + mflow[old])
-            new_old = -plogp_(old_enter) - plogp_(old_exit) + plogp_(old_exit + old_flow)
-            best, best_mod, best_state = -MIN_IMPROVEMENT, -1, None
-            for mod, (out_to, in_from) in links.items():
-                new_exit = mexit[mod] + ea - out_to - in_from
-                new_enter = menter[mod] + na - out_to - in_from
-                new_flow = mflow[mod] + pa
-                enter_total = sum_enter - menter[old] + old_enter - menter[mod] + new_enter
+            old_sum = old_exit + old_flow
+            old_term = (
+                (-old_enter * log2(old_enter) if old_enter > 0 else 0.0)
+                + (-old_exit * log2(old_exit) if old_exit > 0 else 0.0)
+                + (old_sum * log2(old_sum) if old_sum > 0 else 0.0)
+            )
+            enter_rest = sum_enter - menter[old] + old_enter
+            base = old_term - term[old] - (sum_enter * log2(sum_enter) if sum_enter > 0 else 0.0)
+            best, best_mod = -MIN_IMPROVEMENT, -1
+            for mod, both in links.items():
+                new_exit = mexit[mod] + ea - both
+                new_enter = menter[mod] + na - both
+                new_sum = new_exit + mflow[mod] + pa
+                total = enter_rest - menter[mod] + new_enter
                 delta = (
-                    plogp_(enter_total) - plogp_(sum_enter)
-                    + new_old - base_old
-                    - plogp_(new_enter) - plogp_(new_exit) + plogp_(new_exit + new_flow)
-                    + plogp_(menter[mod]) + plogp_(mexit[mod]) - plogp_(mexit[mod] + mflow[mod])
+                    base - term[mod]
+                    + (total * log2(total) if total > 0 else 0.0)
+                    - (new_enter * log2(new_enter) if new_enter > 0 else 0.0)
+                    - (new_exit * log2(new_exit) if new_exit > 0 else 0.0)
+                    + (new_sum * log2(new_sum) if new_sum > 0 else 0.0)
                 )
                 if delta < best:
-                    best, best_mod, best_state = delta, mod, (new_exit, new_enter, new_flow, enter_total)
+                    best, best_mod = delta, mod
             if best_mod < 0:
                 continue
-            new_exit, new_enter, new_flow, enter_total = best_state
+            both = links[best_mod]
+            new_exit = mexit[best_mod] + ea - both
+            new_enter = menter[best_mod] + na - both
+            sum_enter = enter_rest - menter[best_mod] + new_enter
             mexit[old], menter[old], mflow[old] = old_exit, old_enter, old_flow
-            mexit[best_mod], menter[best_mod], mflow[best_mod] = new_exit, new_enter, new_flow
-            sum_enter = enter_total
+            term[old] = old_term
+            mexit[best_mod], menter[best_mod] = new_exit, new_enter
+            mflow[best_mod] += pa
+            new_sum = new_exit + mflow[best_mod]
+            term[best_mod] = (
+                (-new_enter * log2(new_enter) if new_enter > 0 else 0.0)
+                + (-new_exit * log2(new_exit) if new_exit > 0 else 0.0)
+                + (new_sum * log2(new_sum) if new_sum > 0 else 0.0)
+            )
             members[old] -= 1
             if members[old] == 0:
                 free.append(old)
@@ -420,6 +666,21 @@ def _core(n: int, p: np.ndarray, src: np.ndarray, dst: np.ndarray, f: np.ndarray
             members[best_mod] += 1
             module[a] = best_mod
             moves += 1
+            moved.append(a)
+            left.append(old)
         if moves == 0:
             break
+        if screen:
+            moved_a = np.array(moved, dtype=np.int64)
+            module_np[moved_a] = [module[a] for a in moved]
+            touched = np.unique(np.concatenate([module_np[moved_a], np.array(left, dtype=np.int64)]))
+            for array, values in zip(stats_np, (mflow, mexit, menter, members)):
+                array[touched] = [values[i] for i in touched.tolist()]
+            # Whose best move may have changed: the moved nodes and their neighbours (and, less
+            # so, other members of the modules they left and joined: the final full screen
+            # catches those).
+            near = [moved_a, level.dst[_ranges(level.out_ptr, moved_a)]]
+            if not symmetric:
+                near.append(level.in_src[_ranges(level.in_ptr, moved_a)])
+            active = np.unique(np.concatenate(near))
     return np.array(module, dtype=np.int64)
