@@ -214,3 +214,10 @@ def test_planted_modules_are_recovered_by_the_batched_search():
     result = infomap(Graph.from_edges(edges), seed=2)
     pairs = set(zip(comm.tolist(), result.modules_of(range(3000))))
     assert len(pairs) == 60 and len({b for _, b in pairs}) == 60
+
+
+def test_a_word_table_is_not_read_as_a_graph(tmp_path):
+    path = tmp_path / "words.tsv"
+    path.write_text("word\tcount\n星澜\t35\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"words.tsv:1: this is a word-count table"):
+        read_graph(str(path))

@@ -142,13 +142,19 @@ def read_graph(path: str, directed: bool = False) -> Graph:
     line, and Pajek-style ``*Vertices``/``*Edges`` headings are skipped.
 
     Raises:
-        FormatError: naming the file and line of a malformed link or weight.
+        FormatError: naming the file and line of a malformed link or weight, or a wordmine
+            table of another kind (a word table would otherwise read as links word -> count).
     """
     from .files import read_utf8_lines
+    from .formats import table_kind
 
     edges = []
     for lineno, line in enumerate(read_utf8_lines(path), 1):
         line = line.rstrip("\r\n")
+        if lineno == 1:
+            kind = table_kind(line)
+            if kind is not None and not kind.startswith("a word graph"):
+                raise FormatError(f"{path}:1: this is {kind}, not a graph; make one with `wordmine graph`")
         if not line.strip() or line.startswith("#") or line.startswith("*"):
             continue
         fields = line.split("\t") if "\t" in line else line.split()
