@@ -18,7 +18,7 @@ One run measures both tools on the same graphs, each tool in a process of its ow
    discovered, so the top 20 000 are a real cut) keep this part near 80 s. Most of that is the
    graph's randomized SVD.
 
-The table goes to benchmarks/RESULTS.md. Its first line names the wordmine/infomap.py that
+The table goes to benchmarks/RESULTS.md. Its first line names the wordmine/cluster.py that
 ran: the commit, and the file's git blob id when the working tree differs from it. Each child
 hashes the file it imported, so edits made during a run show.
 
@@ -77,7 +77,7 @@ BASELINE_SHUFFLES = 20
 def child(tool: str, graph_path: str, out_path: str, seed: int, directed: bool) -> None:
     """Load the graph into ``tool``, run one trial, write ``out_path`` (.npz)."""
     if tool == "ours":
-        from wordmine.infomap import Graph, infomap
+        from wordmine.cluster import Graph, infomap
     else:
         import infomap
     start = time.perf_counter()
@@ -342,16 +342,16 @@ def word_graph(args, work: Path) -> dict:
 
 
 def _infomap_state(rows: list[dict], words: dict | None) -> str:
-    """Which wordmine/infomap.py ran: its last commit, and the file versions (blobs) ours used."""
+    """Which wordmine/cluster.py ran: its last commit, and the file versions (blobs) ours used."""
 
     def git(*args: str) -> str:
         run = subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True, check=False)
         return run.stdout.strip()
 
-    commits = git("log", "-30", "--format=%h", "--", "wordmine/infomap.py").split()
+    commits = git("log", "-30", "--format=%h", "--", "wordmine/cluster.py").split()
     commit = commits[0] if commits else "?"
     # The file's version in each recent commit, to name a blob by its commit where one has it.
-    known = {git("rev-parse", "--short=7", f"{c}:wordmine/infomap.py"): c for c in reversed(commits)}
+    known = {git("rev-parse", "--short=7", f"{c}:wordmine/cluster.py"): c for c in reversed(commits)}
     runs = [r["ours"] for r in rows]
     if words and "runs" in words:
         runs += [flow["ours"] for flow in words["runs"].values()]
@@ -382,7 +382,7 @@ def report(args, rows: list[dict], words: dict | None, state: str, seconds: floa
     lines = [
         "## bench_cluster: InfoMap, ours against the official package",
         "",
-        (f"`{cmd}`; {machine()}, infomap {version}; wordmine/infomap.py at {state}; "
+        (f"`{cmd}`; {machine()}, infomap {version}; wordmine/cluster.py at {state}; "
          f"the whole run took {seconds / 60:.1f} min."),
     ]
     if rows:

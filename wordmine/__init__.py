@@ -12,8 +12,6 @@ fast and does not import jieba or numpy.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 __version__ = "0.1.0"
 
@@ -58,10 +56,10 @@ _EXPORTS = {
     "read_word2vec_text": "graph",
     "word_vectors_from_corpus": "graph",
     "write_graph": "graph",
-    "Graph": "infomap",
-    "InfomapResult": "infomap",
-    "infomap": "infomap",
-    "read_graph": "infomap",
+    "Graph": "cluster",
+    "InfomapResult": "cluster",
+    "infomap": "cluster",
+    "read_graph": "cluster",
     "cluster_summary": "formats",
     "codelength_report": "formats",
     "read_modules": "formats",
@@ -70,26 +68,6 @@ _EXPORTS = {
 }
 
 __all__ = ["__version__", *_EXPORTS]
-
-
-class _Package(types.ModuleType):
-    """The ``wordmine`` package, whose function ``infomap`` shares its name with a submodule.
-
-    Importing ``wordmine.infomap`` (``from wordmine.infomap import Graph``, pytest collecting
-    its doctests, ...) makes Python set the submodule as the package attribute ``infomap``,
-    which would hide the function: ``wordmine.infomap(graph)`` would then fail in one import
-    order and work in another. This keeps the function there in every order. (Python binds
-    ``import wordmine.infomap as m`` to the attribute, so that ``m`` is the function too; use
-    ``from wordmine.infomap import ...`` for the module's other names.)
-    """
-
-    def __setattr__(self, name: str, value) -> None:
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name and value.__name__ == f"{__name__}.{name}":
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):

@@ -443,7 +443,7 @@ def write_modules(
     then node flow descending, then label (code point order); flows have six significant digits.
 
     Args:
-        result: a :class:`wordmine.infomap.InfomapResult`.
+        result: a :class:`wordmine.cluster.InfomapResult`.
         output: a path, ``-`` for stdout, or an open text file.
         format: ``"tsv"``: ``node<TAB>module<TAB>flow`` (:data:`MODULE_TABLE`, read back by
             :func:`read_modules`); ``"clu"``: ``node module flow`` lines of mapequation/infomap's
@@ -462,7 +462,7 @@ def write_modules(
         ValueError: an unknown format.
 
     >>> import io
-    >>> from wordmine.infomap import infomap
+    >>> from wordmine.cluster import infomap
     >>> result = infomap([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")])
     >>> out = io.StringIO()
     >>> write_modules(result, out)
@@ -593,14 +593,14 @@ def cluster_summary(result, graph, *, trials: int = 1, seed: int = 123, top: int
     """The numbers of an InfoMap run, for ``--summary-json``: graph size, codelengths, modules.
 
     Args:
-        result: a :class:`wordmine.infomap.InfomapResult` of ``graph``.
-        graph: the :class:`wordmine.infomap.Graph` (nodes, links, directed).
-        trials, seed: as given to :func:`wordmine.infomap.infomap`.
+        result: a :class:`wordmine.cluster.InfomapResult` of ``graph``.
+        graph: the :class:`wordmine.cluster.Graph` (nodes, links, directed).
+        trials, seed: as given to :func:`wordmine.cluster.infomap`.
         top: describe the ``top`` modules with the most flow (numbered from 1, as in
             :func:`write_modules`): their number of nodes, flow and up to
             :data:`SUMMARY_NODES` labels of most flow.
 
-    >>> from wordmine.infomap import Graph, infomap
+    >>> from wordmine.cluster import Graph, infomap
     >>> g = Graph.from_edges([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")])
     >>> s = cluster_summary(infomap(g), g, top=1)
     >>> s["nodes"], s["links"], s["num_modules"], round(s["codelength"], 5), s["top_modules"]
@@ -644,7 +644,7 @@ def write_cluster_summary(
     """Write :func:`cluster_summary` as JSON (UTF-8, indented), atomically when ``output`` is a path.
 
     >>> import io, json
-    >>> from wordmine.infomap import Graph, infomap
+    >>> from wordmine.cluster import Graph, infomap
     >>> g = Graph.from_edges([("新词", "发现"), ("发现", "挖掘")])
     >>> out = io.StringIO()
     >>> write_cluster_summary(infomap(g), g, out)
@@ -665,7 +665,7 @@ def write_cluster_summary(
 def codelength_report(result) -> str:
     """One line on an InfoMap result: two-level codelength (index + module), one-level, modules.
 
-    >>> from wordmine.infomap import infomap
+    >>> from wordmine.cluster import infomap
     >>> codelength_report(infomap([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")]))
     'codelength 2.32073 bits (index 0.142857 + module 2.17787; one-level 2.55666 bits, 9.22792% saved) in 2 modules'
     """

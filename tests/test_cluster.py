@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from wordmine.infomap import Graph, infomap, read_graph
+from wordmine.cluster import Graph, infomap, read_graph
 from wordmine.errors import FormatError
 
 
@@ -196,7 +196,7 @@ def test_core_loop_ends_where_no_single_move_helps(directed, batched, monkeypatc
     # in the same kind of state as the plain loop: no single move lowers L.
     import sys
 
-    module = sys.modules["wordmine.infomap"]
+    module = sys.modules["wordmine.cluster"]
     monkeypatch.setattr(module, "SEQUENTIAL_NODES", 0 if batched else 10**9)
     edges = random_graph(30, 90, 11, directed)
     graph = Graph.from_edges(edges, directed=directed)

@@ -1,4 +1,4 @@
-"""Two-level InfoMap: modules of a graph that minimise the map equation (Rosvall & Bergstrom 2008).
+"""Clusters by InfoMap (`wordmine cluster`): the two-level map equation (Rosvall & Bergstrom 2008).
 
 Flow (as the reference implementation, mapequation/infomap, computes it):
 
