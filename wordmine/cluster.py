@@ -390,7 +390,8 @@ class _Level:
         self.node_exit = _sums(src, f, n)
         self.node_enter = _sums(dst, f, n)
         if symmetric:  # each link is there both ways with the same flow
-            self.nbr_src, self.nbr_dst, self.nbr_w = self.src, self.dst, 2.0 * self.f
+            order = np.argsort(src * n + dst)  # by node, then neighbour: sorted keys from singletons
+            self.nbr_src, self.nbr_dst, self.nbr_w = src[order], dst[order], 2.0 * f[order]
         else:
             key, inverse = np.unique(np.concatenate([src * n + dst, dst * n + src]), return_inverse=True)
             self.nbr_src, self.nbr_dst = key // n, key % n
@@ -444,13 +445,16 @@ def _proposals(level: _Level, module: np.ndarray, stats=None, nodes: np.ndarray 
         src, dst, w = src[where], dst[where], w[where]
     # (node, neighbouring module) pairs with the flows between them. The lists are sorted by
     # node, so a stable sort of the keys only reorders within a node's run: src stays as is.
-    md = module[dst]
-    order = np.argsort(src * n + md, kind="stable")
-    pair_node, pair_mod, w = src, md[order], w[order]
-    if len(pair_node):
-        first = np.flatnonzero(np.concatenate([[True], (pair_node[1:] != pair_node[:-1]) | (pair_mod[1:] != pair_mod[:-1])]))
-        both = np.add.reduceat(w, first)
-        node, cand = pair_node[first], pair_mod[first]
+    keys = src * n
+    keys += module[dst]
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    if len(keys):
+        first = np.flatnonzero(np.diff(keys, prepend=-1))
+        both = np.add.reduceat(w[order], first)
+        node = src[first]
+        cand = keys[first]
+        cand -= node * n
     else:
         both = np.zeros(0)
         node = cand = np.zeros(0, dtype=np.int64)
