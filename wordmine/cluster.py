@@ -385,13 +385,13 @@ class _Level:
 
     def __init__(self, n: int, p: np.ndarray, src: np.ndarray, dst: np.ndarray, f: np.ndarray, symmetric: bool):
         self.n, self.p, self.symmetric = n, p, symmetric
-        order = np.argsort(src, kind="stable")
+        # By node, then neighbour: the pair keys of singletons come sorted (see _proposals).
+        order = np.argsort(src * n + dst)
         self.src, self.dst, self.f = src[order], dst[order], f[order]
         self.node_exit = _sums(src, f, n)
         self.node_enter = _sums(dst, f, n)
         if symmetric:  # each link is there both ways with the same flow
-            order = np.argsort(src * n + dst)  # by node, then neighbour: sorted keys from singletons
-            self.nbr_src, self.nbr_dst, self.nbr_w = src[order], dst[order], 2.0 * f[order]
+            self.nbr_src, self.nbr_dst, self.nbr_w = self.src, self.dst, 2.0 * self.f
         else:
             key, inverse = np.unique(np.concatenate([src * n + dst, dst * n + src]), return_inverse=True)
             self.nbr_src, self.nbr_dst = key // n, key % n
@@ -445,11 +445,14 @@ def _proposals(level: _Level, module: np.ndarray, stats=None, nodes: np.ndarray 
         src, dst, w = src[where], dst[where], w[where]
     # (node, neighbouring module) pairs with the flows between them. The lists are sorted by
     # node, so a stable sort of the keys only reorders within a node's run: src stays as is.
-    keys = src * n
-    keys += module[dst]
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    if len(keys):
+    if nodes is None and np.array_equal(module, np.arange(n)):
+        # Every node alone: the pairs are the neighbour lists themselves (sorted, no repeats).
+        both, node, cand = w, src, dst
+    elif len(src):
+        keys = src * n
+        keys += module[dst]
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
         first = np.flatnonzero(np.diff(keys, prepend=-1))
         both = np.add.reduceat(w[order], first)
         node = src[first]
@@ -527,23 +530,27 @@ def _core(level: _Level, start: np.ndarray, rng: random.Random, np_rng: np.rando
     """
     module = _compact(start)
     screen = level.n >= SEQUENTIAL_NODES
+    first = None
     if screen:
-        module = _batched(level, module, np_rng)
-    return _compact(_sequential(level, module, rng, screen))
+        module, first = _batched(level, module, np_rng)
+    return _compact(_sequential(level, module, rng, screen, first))
 
 
 def _batched(level: _Level, module: np.ndarray, np_rng: np.random.Generator) -> np.ndarray:
     """Rounds of many moves at once: every node's best move is computed with numpy, and the
     moves are taken best first, except that a module that receives nodes loses none and a
     module that loses nodes receives none in one round (two nodes swapping modules, or a
-    chain of moves, would undo each other). Each round must lower L, checked exactly."""
+    chain of moves, would undo each other). Each round must lower L, checked exactly.
+
+    Returns the modules, and the nodes with a helpful move in them if known (else None).
+    """
     n = level.n
     stats = _module_stats(level, module)
     length = _stats_length(stats)
     for _ in range(MAX_BATCH_ROUNDS):
         nodes, targets, deltas = _proposals(level, module, stats)
         if len(nodes) < max(1, BATCH_MIN_SHARE * n):
-            break
+            return module, nodes
         order = np.lexsort((np_rng.random(len(nodes)), deltas))
         sender = bytearray(n)
         receiver = bytearray(n)
@@ -567,18 +574,19 @@ def _batched(level: _Level, module: np.ndarray, np_rng: np.random.Generator) -> 
         new_stats = _module_stats(level, moved)
         new_length = _stats_length(new_stats)
         if not new_length < length - MIN_IMPROVEMENT:
-            break
+            return module, nodes
         module, length, stats = moved, new_length, new_stats
-    return module
+    return module, None
 
 
-def _sequential(level: _Level, module_array: np.ndarray, rng: random.Random, screen: bool) -> np.ndarray:
+def _sequential(level: _Level, module_array: np.ndarray, rng: random.Random, screen: bool, first: np.ndarray | None = None) -> np.ndarray:
     """The reference's core loop: nodes in random order, each moved at once to its best module.
 
     Plain Python over lists: each move changes the module statistics the next one reads, so the
     loop is sequential; lists of floats are the fastest thing CPython has for that. With
     ``screen``, a pass visits only the nodes that :func:`_proposals` finds a helpful move for
-    (the others would stay: the same fixed point, far fewer visits).
+    (the others would stay: the same fixed point, far fewer visits); ``first`` are those of the
+    first pass if known.
     """
     n = level.n
     symmetric = level.symmetric
@@ -608,7 +616,9 @@ def _sequential(level: _Level, module_array: np.ndarray, rng: random.Random, scr
     module_np = module_array.copy()
     stats_np = (flow_a.copy(), exit_a.copy(), exit_a.copy() if symmetric else enter_a.copy(), members_a.copy())
     for _ in range(MAX_PASSES):
-        if screen:
+        if screen and first is not None:
+            nodes, first = first.tolist(), None
+        elif screen:
             nodes = _proposals(level, module_np, stats_np, active)[0].tolist()
             if not nodes and active is not None:
                 active = None  # the last word is a screen of all nodes
