@@ -65,6 +65,11 @@ _EXPORTS = {
     "read_modules": "formats",
     "write_cluster_summary": "formats",
     "write_modules": "formats",
+    "read_words": "formats",
+    "PipelineBusy": "pipeline",
+    "PipelineOptions": "pipeline",
+    "PipelineResult": "pipeline",
+    "run_pipeline": "pipeline",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -408,3 +408,63 @@ def cluster(graph_file, output, no_header, directed, trials, seed, fmt, summary_
         write_cluster_summary(result, network, summary_json, trials=trials, seed=seed)
     if not quiet:
         click.echo(f"wordmine: {codelength_report(result)}, {network.n} nodes", err=True)
+
+
+_STEP_NAMES = ("count", "ngrams", "discover", "segment", "graph", "cluster")  # wordmine.pipeline.STEPS
+#: Exit status of a pipeline that found its output directory in use (sysexits' EX_TEMPFAIL:
+#: "try again later"), so that cron wrappers can tell it from bad data (1) and bad usage (2).
+EXIT_BUSY = 75
+
+
+@cli.command()
+@input_options
+@click.option("-d", "--outdir", required=True, type=click.Path(file_okay=False), help="Directory of the outputs, the manifest and the summary.")
+@jobs_option
+@click.option("--force", is_flag=True, help="Run the steps even if they are up to date.")
+@click.option("--from", "start", type=click.Choice(_STEP_NAMES), help="First step to run (earlier ones are not run; their files must exist).")
+@click.option("--until", type=click.Choice(_STEP_NAMES), help="Last step to run.")
+@click.option("-n", "--order", type=click.IntRange(2, 15), default=4, show_default=True, help="discover: longest word (n-grams are counted to N+1).")
+@click.option("--min-count", default="auto", show_default=True, callback=_min_count_auto, help="discover: fewest occurrences, or auto.")
+@click.option("--min-pmi", default="0,0,4,6", show_default=True, callback=_floats, help="discover: cohesion threshold per order 1..n.")
+@click.option("--graph-top", type=click.IntRange(min=1), default=20000, show_default=True, help="graph: the nodes are the N most frequent discovered words.")
+@click.option("-k", type=click.IntRange(min=1), default=50, show_default=True, help="graph: most neighbours per word.")
+@click.option("--min-cosine", type=click.FloatRange(-1, 1), default=0.6, show_default=True, help="graph: least cosine of a link.")
+@click.option("--directed/--undirected", default=True, show_default=True, help="cluster: the word graph's links have a direction.")
+@click.option("--trials", type=click.IntRange(min=1), default=1, show_default=True, help="cluster: InfoMap searches; the best is kept.")
+@click.option("--seed", type=int, default=123, show_default=True, help="graph and cluster: random seed.")
+@verbosity_options
+def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order, min_count, min_pmi, graph_top, k,
+             min_cosine, directed, trials, seed, quiet, verbose):
+    """Run count, ngrams, discover, segment, graph and cluster into one directory.
+
+    A step runs only if its inputs, parameters or wordmine's version changed since the run
+    that wrote its files (see OUTDIR/manifest.json); a second run on the same OUTDIR at once
+    is refused (exit status 75). The summary goes to OUTDIR/summary.md and stderr.
+
+    \b
+    Example:
+      wordmine pipeline data/sample -d out -j 2
+      wordmine pipeline news/ -d out --from graph --trials 5 -q
+    """
+    from wordmine.pipeline import PipelineBusy, PipelineOptions, run_pipeline
+
+    options = PipelineOptions(
+        jobs=jobs, encoding=encoding, errors=errors, order=order, min_count=min_count, min_pmi=min_pmi,
+        graph_top=graph_top, k=k, min_cosine=min_cosine, directed=directed, trials=trials, seed=seed,
+        progress=not quiet,
+    )
+
+    def show(step):
+        if not quiet:
+            done = f"ran in {step.seconds:.1f} s" if step.ran else "up to date"
+            click.echo(f"wordmine: {step.name}: {done} ({', '.join(os.path.basename(p) for p in step.outputs)})", err=True)
+
+    try:
+        result = run_pipeline(inputs, outdir, options=options, force=force, start=start, until=until, on_step=show)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    except PipelineBusy as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(EXIT_BUSY)
+    if not quiet:
+        click.echo("\n" + result.summary, err=True, nl=False)

@@ -376,6 +376,46 @@ def write_words(
     )
 
 
+@_utf8_errors
+def read_words(path: str) -> list:
+    """Read a discovered-word table written by :func:`write_words` (TSV, with its header).
+
+    Returns:
+        :class:`wordmine.discover.Word` rows in file order (NaN for empty numbers).
+
+    Raises:
+        FormatError: naming file and line, for a table of another kind or a malformed row.
+
+    >>> import io, tempfile, pathlib
+    >>> from wordmine.discover import Word
+    >>> p = str(pathlib.Path(tempfile.mkdtemp(), "d.tsv"))
+    >>> write_words([Word("星澜科技", 35, 6.85, 1.4, float("nan"), False)], p)
+    >>> read_words(p)[0][:3], read_words(p)[0].in_jieba
+    (('星澜科技', 35, 6.85), False)
+    """
+    from .discover import Word
+
+    rows = []
+    with _open_text(path) as f:
+        for lineno, line in enumerate(f, 1):
+            fields = line.rstrip("\r\n").split("\t")
+            if lineno == 1:
+                if tuple(fields) != WORD_TABLE:
+                    kind = table_kind(line) or "not a discovered-word table"
+                    raise FormatError(f"{path}:1: {kind}; expected the header {' '.join(WORD_TABLE)} (wordmine discover)")
+                continue
+            if not line.strip():
+                continue
+            try:
+                if len(fields) != len(WORD_TABLE) or fields[5] not in ("0", "1"):
+                    raise ValueError
+                numbers = [float(x) if x else math.nan for x in fields[2:5]]
+                rows.append(Word(fields[0], int(fields[1]), *numbers, fields[5] == "1"))
+            except ValueError:
+                raise FormatError(f"{path}:{lineno}: expected {len(WORD_TABLE)} tab-separated fields: {' '.join(WORD_TABLE)}") from None
+    return rows
+
+
 def format_float(x: float) -> str:
     """Floats in tables: six significant digits.
 

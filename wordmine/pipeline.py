@@ -1,0 +1,477 @@
+"""The whole job in one call (``wordmine pipeline``): count, n-grams, discovery, segmentation,
+word graph and clusters, each step writing its usual file into one directory, make-like.
+
+Steps and their files in OUTDIR (each made by the library function the single command uses):
+
+=========  ==========================  ===================================================
+step       writes                      reads
+=========  ==========================  ===================================================
+count      ``words.tsv``               the corpus (jieba word frequencies)
+ngrams     ``ngrams.npz``              the corpus (orders 1..n+1: the extra order gives
+                                       discovery its boundary entropies)
+discover   ``discovered.tsv``,         the corpus, ``ngrams.npz``
+           ``userdict.txt``            (the new words as a jieba user dictionary)
+segment    ``segmented.txt``           the corpus, ``discovered.tsv`` (as jieba's dictionary)
+graph      ``graph.tsv``               ``segmented.txt``, ``discovered.tsv`` (top words)
+cluster    ``modules.tsv``,            ``graph.tsv``
+           ``clusters.json``
+=========  ==========================  ===================================================
+
+``manifest.json`` records, for each step that finished, the size and modification time of
+every file it read and wrote, its parameters and the wordmine version; a step whose record
+still matches is skipped (as make does, by size and time, not by content). Every file is
+written atomically and the manifest after its step, so a run that is killed leaves the
+previous outputs and a manifest that describes them: the next run redoes the unfinished step
+and what follows. ``.lock`` is held (``flock``) while a run goes on: a second run on the same
+directory stops at once with :class:`PipelineBusy`. ``summary.md`` sums the run up: corpus
+size, time per step, words, the top new words (two or more characters, not in jieba's
+dictionary: those of ``userdict.txt``) and the largest clusters with their most central words
+(the most flow in the word graph).
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "c.txt").write_text("星澜科技发布新品。星澜科技很好。" * 40, encoding="utf-8")
+>>> result = run_pipeline([str(d / "c.txt")], str(d / "out"), options=PipelineOptions(jobs=1), until="discover")
+>>> [(s.name, s.ran) for s in result.steps]
+[('count', True), ('ngrams', True), ('discover', True)]
+>>> [(s.name, s.ran) for s in run_pipeline([str(d / "c.txt")], str(d / "out"), until="discover").steps]
+[('count', False), ('ngrams', False), ('discover', False)]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from . import __version__
+from .errors import InputError, WordmineError
+from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size
+
+log = logging.getLogger(__name__)
+
+__all__ = ["STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepRun", "run_pipeline"]
+
+#: The steps in order.
+STEPS = ("count", "ngrams", "discover", "segment", "graph", "cluster")
+#: The files of OUTDIR, by step.
+OUTPUTS = {
+    "count": ("words.tsv",),
+    "ngrams": ("ngrams.npz",),
+    "discover": ("discovered.tsv", "userdict.txt"),
+    "segment": ("segmented.txt",),
+    "graph": ("graph.tsv",),
+    "cluster": ("modules.tsv", "clusters.json"),
+}
+MANIFEST = "manifest.json"
+SUMMARY = "summary.md"
+LOCK = ".lock"
+#: New words and clusters shown in the summary.
+SUMMARY_WORDS = 20
+SUMMARY_CLUSTERS = 10
+SUMMARY_CLUSTER_WORDS = 8
+
+
+class PipelineBusy(WordmineError):
+    """Another run holds the output directory's lock."""
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """The knobs of every step (the single commands' defaults unless said otherwise).
+
+    ``jobs`` and ``progress`` change how fast a step runs, not what it writes, so they are not
+    among the parameters that decide whether a step is up to date.
+    """
+
+    jobs: int | None = None
+    encoding: str = DEFAULT_ENCODING
+    errors: str = "strict"
+    #: count: jieba's HMM joins unknown characters (``wordmine count``'s default).
+    hmm: bool = True
+    #: discover: the longest word (n-grams are counted to order + 1).
+    order: int = 4
+    min_count: int | str = "auto"
+    min_pmi: tuple[float, ...] = (0.0, 0.0, 4.0, 6.0)
+    #: graph: the nodes are the first ``graph_top`` discovered words (by count).
+    graph_top: int = 20000
+    k: int = 50
+    min_cosine: float = 0.6
+    window: int = 5
+    dim: int = 100
+    #: cluster: the word graph is directed (a word's nearest words), as the seed clustered it.
+    directed: bool = True
+    trials: int = 1
+    seed: int = 123
+    progress: bool = False
+
+    def params(self, step: str) -> dict:
+        """The parameters that make ``step``'s output what it is (compared between runs)."""
+        reading = {"encoding": self.encoding, "errors": self.errors}
+        return {
+            "count": {**reading, "hmm": self.hmm},
+            "ngrams": {**reading, "n": self.order + 1},
+            "discover": {**reading, "n": self.order, "min_count": self.min_count, "min_pmi": list(self.min_pmi)},
+            "segment": {**reading, "mode": "replace", "hmm": False},
+            "graph": {"top": self.graph_top, "k": self.k, "min_cosine": self.min_cosine, "window": self.window,
+                      "dim": self.dim, "seed": self.seed},
+            "cluster": {"directed": self.directed, "trials": self.trials, "seed": self.seed},
+        }[step]
+
+
+@dataclass
+class StepRun:
+    """What happened to one step: run (``ran``) or skipped as up to date, and how long it took
+    (for a skipped step, the time of the run that made its files)."""
+
+    name: str
+    ran: bool
+    seconds: float
+    outputs: list[str]
+    info: dict = field(default_factory=dict)
+
+
+@dataclass
+class PipelineResult:
+    outdir: str
+    steps: list[StepRun]
+    summary: str  # the text of summary.md
+
+
+def run_pipeline(
+    inputs: Iterable[str],
+    outdir: str,
+    *,
+    options: PipelineOptions | None = None,
+    force: bool = False,
+    start: str | None = None,
+    until: str | None = None,
+    on_step: Callable[[StepRun], None] | None = None,
+) -> PipelineResult:
+    """Run the steps from ``start`` to ``until`` (default: all) on a corpus, into ``outdir``.
+
+    Args:
+        inputs: the corpus: files, directories or globs (not ``-``: the steps read it several
+            times, and a re-run must be able to see whether it changed).
+        outdir: the directory of the outputs (made if missing).
+        options: the steps' parameters.
+        force: run the steps even if they are up to date.
+        start, until: the first and last step to run (names of :data:`STEPS`). Steps before
+            ``start`` are not run even if out of date; their files must exist.
+        on_step: called with each :class:`StepRun` as it finishes (the CLI prints them).
+
+    Returns:
+        A :class:`PipelineResult`; ``summary.md`` is written too.
+
+    Raises:
+        ValueError: ``-`` among the inputs, an unknown step name, or ``start`` after ``until``.
+        PipelineBusy: another run holds ``outdir``.
+        InputError: a missing input, or a missing file of a step before ``start``.
+        WordmineError: bad data, from the step that read it.
+    """
+    options = options or PipelineOptions()
+    inputs = list(inputs)
+    if STDIN in inputs:
+        raise ValueError("the pipeline reads its inputs several times: give files or directories, not -")
+    if not inputs:
+        raise ValueError("give the corpus: files, directories or globs")
+    first, last = STEPS.index(_step_name(start or STEPS[0])), STEPS.index(_step_name(until or STEPS[-1]))
+    if first > last:
+        raise ValueError(f"--from {STEPS[first]} comes after --until {STEPS[last]}")
+    corpus = expand_inputs(inputs)
+    os.makedirs(outdir, exist_ok=True)
+    with _locked(outdir):
+        manifest = _read_manifest(outdir)
+        runs = []
+        for index in range(first, last + 1):
+            name = STEPS[index]
+            run = _do_step(name, corpus, outdir, options, manifest, force)
+            runs.append(run)
+            if on_step is not None:
+                on_step(run)
+        summary = _summary(outdir, corpus, runs, manifest)
+        with atomic_write(os.path.join(outdir, SUMMARY)) as f:
+            f.write(summary)
+    return PipelineResult(outdir, runs, summary)
+
+
+def _step_name(name: str) -> str:
+    if name not in STEPS:
+        raise ValueError(f"unknown step {name!r}; the steps are {', '.join(STEPS)}")
+    return name
+
+
+# --- the steps ---------------------------------------------------------------------------------
+
+
+def _step_inputs(name: str, corpus: list[str], outdir: str) -> list[str]:
+    here = _in(outdir)
+    return {
+        "count": corpus,
+        "ngrams": corpus,
+        "discover": corpus + [here("ngrams.npz")],
+        "segment": corpus + [here("discovered.tsv")],
+        "graph": [here("segmented.txt"), here("discovered.tsv")],
+        "cluster": [here("graph.tsv")],
+    }[name]
+
+
+def _in(outdir: str) -> Callable[[str], str]:
+    return lambda name: os.path.join(outdir, name)
+
+
+def _do_step(name, corpus, outdir, options, manifest, force) -> StepRun:
+    inputs = _step_inputs(name, corpus, outdir)
+    outputs = [os.path.join(outdir, o) for o in OUTPUTS[name]]
+    missing = [path for path in inputs if not os.path.exists(path)]
+    if missing:
+        raise InputError(f"{missing[0]}: missing; run the step that makes it (without --from)")
+    params = options.params(name)
+    record = manifest["steps"].get(name)
+    current = {"inputs": _signature(inputs, outdir), "params": params, "version": __version__}
+    if not force and record is not None and all(record.get(k) == v for k, v in current.items()) \
+            and record.get("outputs") == _signature(outputs, outdir, missing_ok=True):
+        log.info("%s: up to date", name)
+        return StepRun(name, False, record.get("seconds", 0.0), outputs, record.get("info", {}))
+    log.info("%s: running", name)
+    began = time.perf_counter()
+    info = _RUNNERS[name](corpus, outdir, options)
+    seconds = time.perf_counter() - began
+    manifest["steps"][name] = {**current, "outputs": _signature(outputs, outdir), "seconds": round(seconds, 3), "info": info}
+    # Later steps read this step's files: their records no longer match and they run again.
+    _write_manifest(outdir, manifest)
+    return StepRun(name, True, seconds, outputs, info)
+
+
+def _count(corpus, outdir, o: PipelineOptions) -> dict:
+    from .count import count_words
+    from .formats import write_counts
+
+    counts = count_words(corpus, jobs=o.jobs, hmm=o.hmm, encoding=o.encoding, errors=o.errors, progress=o.progress)
+    write_counts(counts, os.path.join(outdir, "words.tsv"))
+    return {"words": len(counts), "tokens": sum(counts.values())}
+
+
+def _ngrams(corpus, outdir, o: PipelineOptions) -> dict:
+    from .ngrams import count_ngrams
+
+    table = count_ngrams(corpus, o.order + 1, jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress)
+    table.save(os.path.join(outdir, "ngrams.npz"))
+    return {"characters": int(table.totals[1]), "alphabet": len(table.alphabet)}
+
+
+def _discover(corpus, outdir, o: PipelineOptions) -> dict:
+    from .discover import discover_words
+    from .formats import write_words
+
+    words = discover_words(
+        corpus, ngrams=os.path.join(outdir, "ngrams.npz"), n=o.order, min_count=o.min_count, min_pmi=o.min_pmi,
+        jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress,
+    )
+    write_words(words, os.path.join(outdir, "discovered.tsv"))
+    write_words([w for w in words if _is_new(w)], os.path.join(outdir, "userdict.txt"), format="jieba")
+    return {"words": len(words), "new_words": sum(map(_is_new, words))}
+
+
+def _is_new(word) -> bool:
+    """A new word: two or more characters, not in jieba's dictionary (a single character is
+    a token of jieba's anyway: in a user dictionary it changes nothing)."""
+    return not word.in_jieba and len(word.word) >= 2
+
+
+def _segment(corpus, outdir, o: PipelineOptions) -> dict:
+    from .formats import read_vocabulary
+    from .segment import segment_corpus
+
+    vocabulary = read_vocabulary(os.path.join(outdir, "discovered.tsv"))
+    stats = segment_corpus(
+        corpus, os.path.join(outdir, "segmented.txt"), vocabulary=vocabulary, mode="replace", hmm=False,
+        jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress,
+    )
+    return {"lines": stats.lines, "tokens": stats.tokens}
+
+
+def _graph(corpus, outdir, o: PipelineOptions) -> dict:
+    from .formats import read_vocabulary
+    from .graph import build_graph, write_graph
+
+    vocabulary = read_vocabulary(os.path.join(outdir, "discovered.tsv"), top=o.graph_top)
+    graph = build_graph(
+        [os.path.join(outdir, "segmented.txt")], vocabulary, k=o.k, min_cosine=o.min_cosine, window=o.window,
+        dim=o.dim, seed=o.seed, progress=o.progress,
+    )
+    write_graph(graph, os.path.join(outdir, "graph.tsv"))
+    return {"words": len(vocabulary), "links": len(graph)}
+
+
+def _cluster(corpus, outdir, o: PipelineOptions) -> dict:
+    from .cluster import infomap, read_graph
+    from .formats import write_cluster_summary, write_modules
+
+    path = os.path.join(outdir, "graph.tsv")
+    with open(path, encoding="utf-8") as f:
+        has_links = any(line.strip() and not line.startswith("#") for line in f)
+    if not has_links:  # a corpus too small for any two words to be alike: no clusters
+        log.warning("%s has no links: no clusters (give more text, or lower --min-cosine)", path)
+        for name in OUTPUTS["cluster"]:
+            with atomic_write(os.path.join(outdir, name)) as f:
+                f.write("node\tmodule\tflow\n" if name.endswith(".tsv") else "{}\n")
+        return {"modules": 0, "nodes": 0}
+    graph = read_graph(path, directed=o.directed)
+    result = infomap(graph, trials=o.trials, seed=o.seed)
+    write_modules(result, os.path.join(outdir, "modules.tsv"), directed=o.directed, trials=o.trials, seed=o.seed)
+    write_cluster_summary(result, graph, os.path.join(outdir, "clusters.json"), trials=o.trials, seed=o.seed)
+    return {"modules": result.num_modules, "nodes": graph.n, "codelength": round(result.codelength, 6)}
+
+
+_RUNNERS = {"count": _count, "ngrams": _ngrams, "discover": _discover, "segment": _segment, "graph": _graph,
+            "cluster": _cluster}
+
+
+# --- manifest and lock -------------------------------------------------------------------------
+
+
+def _signature(paths: list[str], outdir: str, missing_ok: bool = False) -> dict:
+    """``{path: [size, mtime_ns]}``: what make compares (content hashes would read tens of GB).
+
+    Files of OUTDIR go by their names (the directory can move, with its files' times kept:
+    ``cp -a``), the corpus by absolute paths.
+    """
+    signature = {}
+    for path in paths:
+        key = os.path.abspath(path)
+        if os.path.dirname(key) == os.path.abspath(outdir):
+            key = os.path.basename(key)
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+            signature[key] = None
+            continue
+        signature[key] = [stat.st_size, stat.st_mtime_ns]
+    return signature
+
+
+def _read_manifest(outdir: str) -> dict:
+    path = os.path.join(outdir, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+        if isinstance(manifest, dict) and isinstance(manifest.get("steps"), dict):
+            return manifest
+        log.warning("%s: not a wordmine manifest; every step runs again", path)
+    except FileNotFoundError:
+        pass
+    except (ValueError, UnicodeDecodeError):
+        log.warning("%s: unreadable; every step runs again", path)
+    return {"steps": {}}
+
+
+def _write_manifest(outdir: str, manifest: dict) -> None:
+    manifest["version"] = __version__
+    with atomic_write(os.path.join(outdir, MANIFEST)) as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+
+
+@contextlib.contextmanager
+def _locked(outdir: str) -> Iterator[None]:
+    """Hold ``outdir/.lock`` for the run. An OS lock (flock) goes away with its process, so a
+    killed run never leaves a stale lock; the file's text only names the holder."""
+    path = os.path.join(outdir, LOCK)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(fd):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                holder = f.read().strip() or "another process"
+            raise PipelineBusy(
+                f"{outdir}: another wordmine pipeline is running there ({holder}); "
+                "wait for it to finish, or give another output directory"
+            )
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+
+def _summary(outdir: str, corpus: list[str], runs: list[StepRun], manifest: dict) -> str:
+    """summary.md: corpus, steps, words, new words, clusters (from the files, run or not)."""
+    from .formats import read_modules, read_words
+
+    here = _in(outdir)
+    size = input_size(corpus) or 0
+    info = {name: record.get("info", {}) for name, record in manifest["steps"].items()}
+    lines = [f"# wordmine pipeline: {outdir}", ""]
+    chars = info.get("ngrams", {}).get("characters")
+    lines.append(f"Corpus: {len(corpus)} file{'s' * (len(corpus) != 1)}, {_size(size)}"
+                 + (f", {chars:,} characters in words" if chars else "") + ".")
+    lines += ["", "| step | this run | seconds | wrote |", "|---|---|---:|---|"]
+    for run in runs:
+        status = "ran" if run.ran else "up to date"
+        wrote = ", ".join(os.path.basename(p) for p in run.outputs)
+        detail = ", ".join(f"{k} {_number(v)}" for k, v in run.info.items())
+        lines.append(f"| {run.name} | {status} | {run.seconds:.1f} | {wrote}{' (' + detail + ')' if detail else ''} |")
+    ran = sum(run.seconds for run in runs if run.ran)
+    lines.append(f"| total | {sum(run.ran for run in runs)} ran | {ran:.1f} | |")
+    done = {run.name for run in runs}  # sections of the steps of this run only
+    if "discover" in done:
+        words = read_words(here("discovered.tsv"))
+        new = [w for w in words if _is_new(w)]
+        lines += ["", f"Discovered {len(words):,} words, {len(new):,} of them new (two or more characters, not in "
+                  "jieba's dictionary; userdict.txt holds them).", ""]
+        if new:
+            lines += [f"Top new words (of {len(new):,}):", "", "| word | count | cohesion |", "|---|---:|---:|"]
+            lines += [f"| {w.word} | {w.count} | {_number(w.cohesion)} |" for w in new[:SUMMARY_WORDS]]
+    if "cluster" in done:
+        modules: dict[int, list[str]] = {}
+        for word, module in read_modules(here("modules.tsv")).items():  # by module, then flow
+            modules.setdefault(module, []).append(word)
+        largest = sorted(modules.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:SUMMARY_CLUSTERS]
+        lines += ["", f"{len(modules):,} clusters of {sum(map(len, modules.values())):,} words. The largest, "
+                  "with their most central words (most flow first):", ""]
+        if largest:
+            lines += ["| cluster | words | most central |", "|---:|---:|---|"]
+            lines += [f"| {m} | {len(ws)} | {' '.join(ws[:SUMMARY_CLUSTER_WORDS])} |" for m, ws in largest]
+    return "\n".join(lines) + "\n"
+
+
+def _size(nbytes: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if nbytes < 1000 or unit == "GB":
+            return f"{nbytes:,} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1000
+    return ""
+
+
+def _number(x) -> str:
+    if isinstance(x, float):
+        return format(x, ".6g")
+    return f"{x:,}" if isinstance(x, int) else str(x)
+
