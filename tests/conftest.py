@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,22 @@ def _private_cache(tmp_path_factory, monkeypatch):
     """One jieba cache for the whole session, outside the user's home."""
     monkeypatch.setenv("WORDMINE_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
     os.makedirs(tmp_path_factory.getbasetemp() / "cache", exist_ok=True)
+
+
+ANIMALS = "猫 狗 兔 鼠 牛 羊".split()
+VEHICLES = "车 船 飞机 火车 地铁 公交".split()
+
+
+@pytest.fixture
+def two_topics(tmp_path):
+    """Segmented text where animals co-occur with animals and vehicles with vehicles, and its vocabulary."""
+    rng = random.Random(5)
+    lines = []
+    for i in range(400):
+        topic = ANIMALS if i % 2 else VEHICLES
+        lines.append(" ".join(rng.choice(topic) if rng.random() < 0.7 else rng.choice("的了是在") for _ in range(8)))
+    seg = tmp_path / "two.seg"
+    seg.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    vocab = tmp_path / "words.tsv"
+    vocab.write_text("word\tcount\n" + "".join(f"{w}\t10\n" for w in ANIMALS + VEHICLES), encoding="utf-8")
+    return seg, vocab

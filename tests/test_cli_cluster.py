@@ -14,6 +14,7 @@ import wordmine
 from wordmine.cli import cli
 from wordmine.errors import FormatError
 from wordmine.formats import read_modules, write_modules
+from conftest import ANIMALS, VEHICLES
 from wordmine.cluster import Graph, infomap, read_graph
 
 # Two triangles joined by one link: 甲乙丙 and 丁戊己, joined by 丙-丁. By hand (and the
@@ -247,19 +248,9 @@ def test_one_module_when_no_partition_codes_shorter(runner, tmp_path):
     assert result.stderr.endswith("0% saved) in 1 modules, 3 nodes\n")
 
 
-def test_graph_then_cluster_on_segmented_text(runner, tmp_path):
-    animals, vehicles = "猫 狗 兔 鼠 牛 羊".split(), "车 船 飞机 火车 地铁 公交".split()
-    import random
-
-    rng = random.Random(5)
-    lines = []
-    for i in range(400):
-        topic = animals if i % 2 else vehicles
-        lines.append(" ".join(rng.choice(topic) if rng.random() < 0.7 else rng.choice("的了是在") for _ in range(8)))
-    seg = tmp_path / "two.seg"
-    seg.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    vocab = tmp_path / "words.tsv"
-    vocab.write_text("word\tcount\n" + "".join(f"{w}\t10\n" for w in animals + vehicles), encoding="utf-8")
+def test_graph_then_cluster_on_segmented_text(runner, two_topics, tmp_path):
+    animals, vehicles = ANIMALS, VEHICLES
+    seg, vocab = two_topics
     graph, modules = tmp_path / "graph.tsv", tmp_path / "modules.tsv"
     result = runner.invoke(cli, ["graph", str(seg), "--vocab", str(vocab), "-q", "-o", str(graph)])
     assert result.exit_code == 0, result.output

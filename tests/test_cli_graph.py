@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
+from conftest import ANIMALS, VEHICLES
 from wordmine import graph as graph_module
 from wordmine.cli import cli
 
@@ -13,8 +12,6 @@ VECTORS = "4 2\n猫 1 0\n狗 0.9 0.1\n车 0 1\n船 0.1 0.9\n"
 # cos(猫, 狗) = 0.9 / sqrt(0.82) = 0.993884; cos(猫, 船) = 0.1 / sqrt(0.82) = 0.110432;
 # cos(狗, 船) = 0.18 / 0.82 = 0.219512
 EDGES = ["猫\t狗\t0.993884", "狗\t猫\t0.993884", "车\t船\t0.993884", "船\t车\t0.993884"]
-ANIMALS = "猫 狗 兔 鼠 牛 羊".split()
-VEHICLES = "车 船 飞机 火车 地铁 公交".split()
 
 
 @pytest.fixture
@@ -22,21 +19,6 @@ def vectors(tmp_path):
     path = tmp_path / "vectors.txt"
     path.write_text(VECTORS, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def two_topics(tmp_path):
-    """Segmented text where animals co-occur with animals and vehicles with vehicles, and its vocabulary."""
-    rng = random.Random(5)
-    lines = []
-    for i in range(400):
-        topic = ANIMALS if i % 2 else VEHICLES
-        lines.append(" ".join(rng.choice(topic) if rng.random() < 0.7 else rng.choice("的了是在") for _ in range(8)))
-    seg = tmp_path / "two.seg"
-    seg.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    vocab = tmp_path / "words.tsv"
-    vocab.write_text("word\tcount\n" + "".join(f"{w}\t10\n" for w in ANIMALS + VEHICLES), encoding="utf-8")
-    return seg, vocab
 
 
 def test_graph_from_vectors(runner, vectors):

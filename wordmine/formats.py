@@ -21,7 +21,7 @@ import math
 import re
 import sys
 from collections import Counter
-from typing import IO, Iterable, Mapping
+from typing import IO, Iterable, Iterator, Mapping
 
 from .errors import FormatError
 from .files import STDIN, atomic_write
@@ -127,6 +127,30 @@ def table_kind_of_file(path: str) -> str:
     return "words"
 
 
+def _table_rows(path: str, header: tuple[str, ...], what: str) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, fields)`` of a TSV table with the columns ``header`` (the header row is
+    optional; a header of another wordmine table, or a row of another width, is a FormatError
+    naming the file and line; blank lines are skipped)."""
+    with _open_text(path) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\r\n")
+            if lineno == 1:
+                kind = table_kind(line)
+                if kind == _KINDS[header]:
+                    continue
+                if kind is not None:
+                    raise FormatError(f"{path}: this is {kind}, not {what.split(' from ')[0]}")
+            if not line:
+                continue
+            fields = line.split("\t")
+            if len(fields) != len(header):
+                raise FormatError(
+                    f"{path}:{lineno}: expected {len(header)} tab-separated fields ({', '.join(header)}), "
+                    f"found {len(fields)}; is this {what}?"
+                )
+            yield lineno, fields
+
+
 @_utf8_errors
 def read_counts(path: str) -> Counter:
     """Read a word-count table written by :func:`write_counts` (with or without its header).
@@ -144,27 +168,11 @@ def read_counts(path: str) -> Counter:
     if table_kind_of_file(path) == "ngrams":
         raise FormatError(f"{path}: this is an n-gram table (wordmine ngrams), not a word-count table")
     counts: Counter = Counter()
-    with _open_text(path) as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\r\n")
-            if lineno == 1:
-                kind = table_kind(line)
-                if kind == _KINDS[WORD_COUNTS]:
-                    continue
-                if kind is not None:
-                    raise FormatError(f"{path}: this is {kind}, not a word-count table")
-            if not line:
-                continue
-            fields = line.split("\t")
-            if len(fields) != 2:
-                raise FormatError(
-                    f"{path}:{lineno}: expected 2 tab-separated fields (word, count), found {len(fields)}; "
-                    "is this a word-count table from wordmine count?"
-                )
-            word, count = fields
-            if not count.isdigit() or not count.isascii():
-                raise FormatError(f"{path}:{lineno}: count {count!r} is not a non-negative integer")
-            counts[word] += int(count)
+    for lineno, fields in _table_rows(path, WORD_COUNTS, "a word-count table from wordmine count"):
+        word, count = fields
+        if not count.isdigit() or not count.isascii():
+            raise FormatError(f"{path}:{lineno}: count {count!r} is not a non-negative integer")
+        counts[word] += int(count)
     return counts
 
 
@@ -597,35 +605,19 @@ def read_modules(path: str) -> dict[str, int]:
     {'兔': 1, '车': 2}
     """
     modules: dict[str, int] = {}
-    with _open_text(path) as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\r\n")
-            if lineno == 1:
-                kind = table_kind(line)
-                if kind == _KINDS[MODULE_TABLE]:
-                    continue
-                if kind is not None:
-                    raise FormatError(f"{path}: this is {kind}, not a module table")
-            if not line:
-                continue
-            fields = line.split("\t")
-            if len(fields) != 3:
-                raise FormatError(
-                    f"{path}:{lineno}: expected 3 tab-separated fields (node, module, flow), found {len(fields)}; "
-                    "is this a module table from wordmine cluster (--format tsv)?"
-                )
-            node, module, flow = fields
-            if not (module.isdigit() and module.isascii()) or int(module) < 1:
-                raise FormatError(f"{path}:{lineno}: module {module!r} is not a positive integer")
-            try:
-                value = float(flow)
-            except ValueError:
-                value = -1.0
-            if not 0.0 <= value <= 1.0:
-                raise FormatError(f"{path}:{lineno}: flow {flow!r} is not a number between 0 and 1")
-            if node in modules:
-                raise FormatError(f"{path}:{lineno}: node {node!r} is listed twice")
-            modules[node] = int(module)
+    for lineno, fields in _table_rows(path, MODULE_TABLE, "a module table from wordmine cluster (--format tsv)"):
+        node, module, flow = fields
+        if not (module.isdigit() and module.isascii()) or int(module) < 1:
+            raise FormatError(f"{path}:{lineno}: module {module!r} is not a positive integer")
+        try:
+            value = float(flow)
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value <= 1.0:
+            raise FormatError(f"{path}:{lineno}: flow {flow!r} is not a number between 0 and 1")
+        if node in modules:
+            raise FormatError(f"{path}:{lineno}: node {node!r} is listed twice")
+        modules[node] = int(module)
     return modules
 
 
