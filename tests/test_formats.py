@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wordmine.errors import FormatError
-from wordmine.formats import read_counts, read_userdict, write_counts
+from wordmine.formats import WORD_TABLE, read_counts, read_userdict, write_counts
 
 # Words as wordmine writes them: no tab, no line break, not empty.
 WORDS = st.text(st.characters(blacklist_categories=("Cs", "Zl", "Zp"), blacklist_characters="\t\n\r\x0b\x0c\x1c\x1d\x1e\x85"), min_size=1, max_size=8)
@@ -71,3 +71,23 @@ def test_userdict_lines_jieba_would_misread_are_refused(tmp_path, line):
     path.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(FormatError, match=r"user.dict:1: not a jieba user-dictionary line"):
         read_userdict(str(path))
+
+
+def test_discovered_words_round_trip_and_bad_tables(tmp_path):
+    import math
+
+    from wordmine.discover import Word
+    from wordmine.formats import read_words, write_words
+
+    words = [Word("星澜科技", 35, 6.85469, 1.4, 2.95, False), Word("的", 900, math.nan, math.nan, math.nan, True)]
+    path = tmp_path / "d.tsv"
+    write_words(words, str(path))
+    back = read_words(str(path))
+    assert [w[:3] for w in back] == [("星澜科技", 35, 6.85469), ("的", 900, back[1].cohesion)]
+    assert math.isnan(back[1].cohesion) and [w.in_jieba for w in back] == [False, True]
+    path.write_text("word\tcount\n新词\t2\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"d.tsv:1: a word-count table"):
+        read_words(str(path))
+    path.write_text("\t".join(WORD_TABLE) + "\n新词\t2\t3\t\t\tyes\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"d.tsv:2: expected 6 tab-separated fields"):
+        read_words(str(path))
