@@ -83,6 +83,16 @@ class Word(NamedTuple):
     right_entropy: float
     in_jieba: bool
 
+    @property
+    def is_new(self) -> bool:
+        """A new word: two or more characters, not in jieba's dictionary (a single character is
+        a token of jieba's anyway; as a "new word" it says nothing).
+
+        >>> Word("星澜", 9, 7.1, 1.0, 1.2, False).is_new, Word("5", 9, 0.0, 1.0, 1.0, False).is_new
+        (True, False)
+        """
+        return not self.in_jieba and len(self.word) >= 2
+
 
 def auto_min_count(total_chars: int) -> int:
     """The ``min_count`` for a corpus of ``total_chars`` fragment characters.

@@ -349,7 +349,8 @@ def write_words(
         format: ``"tsv"`` (the columns of :data:`WORD_TABLE`; undefined numbers as empty
             fields, in_jieba as 1 or 0) or ``"jieba"`` (a user dictionary: ``word count`` lines,
             loadable by ``jieba.load_userdict`` as it is).
-        new_only: only words that jieba's dictionary lacks.
+        new_only: only new words (:attr:`wordmine.discover.Word.is_new`: two or more characters,
+            not in jieba's dictionary).
         top: only the first ``top`` words (after ``new_only``).
 
     >>> import io
@@ -363,7 +364,7 @@ def write_words(
         with atomic_write(output) as f:
             write_words(words, f, format=format, new_only=new_only, top=top, header=header)
         return
-    rows = [w for w in words if not (new_only and w.in_jieba)]
+    rows = [w for w in words if w.is_new or not new_only]
     rows = rows[:top] if top is not None else rows
     if format == "jieba":
         output.write("".join(f"{w.word} {max(int(w.count), 1)}\n" for w in rows))

@@ -273,14 +273,8 @@ def _discover(corpus, outdir, o: PipelineOptions) -> dict:
         jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress,
     )
     write_words(words, os.path.join(outdir, "discovered.tsv"))
-    write_words([w for w in words if _is_new(w)], os.path.join(outdir, "userdict.txt"), format="jieba")
-    return {"words": len(words), "new_words": sum(map(_is_new, words))}
-
-
-def _is_new(word) -> bool:
-    """A new word: two or more characters, not in jieba's dictionary (a single character is
-    a token of jieba's anyway: in a user dictionary it changes nothing)."""
-    return not word.in_jieba and len(word.word) >= 2
+    write_words(words, os.path.join(outdir, "userdict.txt"), format="jieba", new_only=True)
+    return {"words": len(words), "new_words": sum(w.is_new for w in words)}
 
 
 def _segment(corpus, outdir, o: PipelineOptions) -> dict:
@@ -443,7 +437,7 @@ def _summary(outdir: str, corpus: list[str], runs: list[StepRun], manifest: dict
     done = {run.name for run in runs}  # sections of the steps of this run only
     if "discover" in done:
         words = read_words(here("discovered.tsv"))
-        new = [w for w in words if _is_new(w)]
+        new = [w for w in words if w.is_new]
         lines += ["", f"Discovered {len(words):,} words, {len(new):,} of them new (two or more characters, not in "
                   "jieba's dictionary; userdict.txt holds them).", ""]
         if new:
