@@ -431,10 +431,11 @@ EXIT_BUSY = 75
 @click.option("--min-cosine", type=click.FloatRange(-1, 1), default=0.6, show_default=True, help="graph: least cosine of a link.")
 @click.option("--directed/--undirected", default=True, show_default=True, help="cluster: the word graph's links have a direction.")
 @click.option("--trials", type=click.IntRange(min=1), default=1, show_default=True, help="cluster: InfoMap searches; the best is kept.")
-@click.option("--seed", type=int, default=123, show_default=True, help="graph and cluster: random seed.")
+@click.option("--graph-seed", type=int, default=0, show_default=True, help="graph: seed of the random projection.")
+@click.option("--seed", type=int, default=123, show_default=True, help="cluster: random seed; trial t uses seed + t.")
 @verbosity_options
 def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order, min_count, min_pmi, graph_top, k,
-             min_cosine, directed, trials, seed, quiet, verbose):
+             min_cosine, graph_seed, directed, trials, seed, quiet, verbose):
     """Run count, ngrams, discover, segment, graph and cluster into one directory.
 
     A step runs only if its inputs, parameters or wordmine's version changed since the run
@@ -450,7 +451,7 @@ def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order,
 
     options = PipelineOptions(
         jobs=jobs, encoding=encoding, errors=errors, order=order, min_count=min_count, min_pmi=min_pmi,
-        graph_top=graph_top, k=k, min_cosine=min_cosine, directed=directed, trials=trials, seed=seed,
+        graph_top=graph_top, k=k, min_cosine=min_cosine, graph_seed=graph_seed, directed=directed, trials=trials, seed=seed,
         progress=not quiet,
     )
 

@@ -103,6 +103,8 @@ class PipelineOptions:
     min_cosine: float = 0.6
     window: int = 5
     dim: int = 100
+    #: graph: the random projection's seed (``wordmine graph --seed``'s default).
+    graph_seed: int = 0
     #: cluster: the word graph is directed (a word's nearest words), as the seed clustered it.
     directed: bool = True
     trials: int = 1
@@ -118,7 +120,7 @@ class PipelineOptions:
             "discover": {**reading, "n": self.order, "min_count": self.min_count, "min_pmi": list(self.min_pmi)},
             "segment": {**reading, "mode": "replace", "hmm": False},
             "graph": {"top": self.graph_top, "k": self.k, "min_cosine": self.min_cosine, "window": self.window,
-                      "dim": self.dim, "seed": self.seed},
+                      "dim": self.dim, "seed": self.graph_seed},
             "cluster": {"directed": self.directed, "trials": self.trials, "seed": self.seed},
         }[step]
 
@@ -296,7 +298,7 @@ def _graph(corpus, outdir, o: PipelineOptions) -> dict:
     vocabulary = read_vocabulary(os.path.join(outdir, "discovered.tsv"), top=o.graph_top)
     graph = build_graph(
         [os.path.join(outdir, "segmented.txt")], vocabulary, k=o.k, min_cosine=o.min_cosine, window=o.window,
-        dim=o.dim, seed=o.seed, progress=o.progress,
+        dim=o.dim, seed=o.graph_seed, progress=o.progress,
     )
     write_graph(graph, os.path.join(outdir, "graph.tsv"))
     return {"words": len(vocabulary), "links": len(graph)}
