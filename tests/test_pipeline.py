@@ -445,9 +445,9 @@ def test_until_discover_runs_count_to_discover_only(small, tmp_path, touched):
         (None, {"start": "cluster", "until": "count"}, "--from cluster comes after --until count"),
         (None, {"start": "graph", "until": "discover"}, "--from graph comes after --until discover"),
         (None, {"start": "clustering"}, "unknown step 'clustering'; the steps are count, ngrams, discover, segment, graph, cluster"),
-        (["-"], {}, "the pipeline reads its inputs several times: give files or directories, not -"),
-        ("corpus and -", {}, "not -"),
-        ([], {}, "give the corpus: files, directories or globs"),
+        (["-"], {}, "the pipeline reads its inputs several times and compares them between runs: name files, directories or globs (stdin cannot be read twice)"),
+        ("corpus and -", {}, "stdin cannot be read twice"),
+        ([], {}, "name files, directories or globs"),
     ],
 )
 def test_bad_arguments_raise_value_error_and_write_nothing(small, tmp_path, inputs, kwargs, message):
@@ -548,12 +548,6 @@ def test_a_run_on_a_locked_directory_is_refused(small, tmp_path):
 # --- bugs ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a corpus in which discovery finds no word stops the pipeline at segment with "
-    "InputError 'the vocabulary is empty; replace mode needs ... (or use mode 'add')' (and graph "
-    "would raise ValueError); the cluster step handles 'no links' with a warning and empty files",
-)
 def test_a_corpus_without_discovered_words_runs_to_the_end(tmp_path):
     corpus = tmp_path / "c.txt"  # the module docstring's corpus: every n-gram has one neighbour
     corpus.write_text("星澜科技发布新品。星澜科技很好。" * 40, encoding="utf-8")
@@ -563,3 +557,25 @@ def test_a_corpus_without_discovered_words_runs_to_the_end(tmp_path):
     assert read_words(str(out / "discovered.tsv")) == []
     assert graph_links(out / "graph.tsv") == []
     assert read_modules(str(out / "modules.tsv")) == {}
+
+
+def test_the_temporary_files_of_a_killed_run_are_removed_by_the_next(small, tmp_path):
+    out = copy_out(small, tmp_path)
+    left = [".graph.tsv.x1y2.tmp", ".manifest.json.abc.tmp"]
+    for name in left + [".notes.tmp", "mine.tmp"]:
+        with open(os.path.join(out, name), "w", encoding="utf-8") as f:
+            f.write("half")
+    result = run_pipeline(small.inputs, out, options=SMALL)
+    assert ran(result) == []
+    assert sorted(n for n in os.listdir(out) if n.endswith(".tmp")) == [".notes.tmp", "mine.tmp"]
+
+
+def test_an_outdir_inside_the_corpus_directory_is_not_read_as_corpus(small, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small.corpus, corpus)
+    out = corpus / "out"  # `wordmine pipeline corpus -d corpus/out`
+    first = run_pipeline([str(corpus)], str(out), options=SMALL, until="count")
+    second = run_pipeline([str(corpus)], str(out), options=SMALL, until="count")
+    assert ran(first) == ["count"] and ran(second) == []
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(os.path.basename(p) for p in manifest["steps"]["count"]["inputs"]) == sorted(SMALL_FILES)

@@ -29,16 +29,22 @@ class _Terminated(BaseException):
 class WordmineGroup(click.Group):
     """Turns library errors into exit 1, Ctrl-C into exit 130, SIGTERM into 143."""
 
+    @staticmethod
+    def _left(ctx: click.Context) -> str:
+        if ctx.invoked_subcommand == "pipeline":
+            return "the steps that finished kept their files; run it again to finish"
+        return "no output was written"
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except WordmineError as err:
             raise click.ClickException(str(err)) from None
         except KeyboardInterrupt:
-            click.echo("wordmine: interrupted; no output was written", err=True)
+            click.echo(f"wordmine: interrupted; {self._left(ctx)}", err=True)
             ctx.exit(130)
         except _Terminated:
-            click.echo("wordmine: terminated; no output was written", err=True)
+            click.echo(f"wordmine: terminated; {self._left(ctx)}", err=True)
             ctx.exit(143)
         except BrokenPipeError:
             # The reader of stdout went away (`wordmine count x | head`): not an error of ours.
@@ -447,7 +453,7 @@ def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order,
       wordmine pipeline data/sample -d out -j 2
       wordmine pipeline news/ -d out --from graph --trials 5 -q
     """
-    from wordmine.pipeline import PipelineBusy, PipelineOptions, run_pipeline
+    from wordmine.pipeline import PipelineBusy, PipelineOptions, check_request, run_pipeline
 
     options = PipelineOptions(
         jobs=jobs, encoding=encoding, errors=errors, order=order, min_count=min_count, min_pmi=min_pmi,
@@ -461,9 +467,11 @@ def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order,
             click.echo(f"wordmine: {step.name}: {done} ({', '.join(os.path.basename(p) for p in step.outputs)})", err=True)
 
     try:
-        result = run_pipeline(inputs, outdir, options=options, force=force, start=start, until=until, on_step=show)
+        check_request(inputs, start, until)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
+    try:
+        result = run_pipeline(inputs, outdir, options=options, force=force, start=start, until=until, on_step=show)
     except PipelineBusy as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(EXIT_BUSY)

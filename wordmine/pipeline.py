@@ -54,7 +54,7 @@ from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_s
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepRun", "run_pipeline"]
+__all__ = ["STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepRun", "check_request", "run_pipeline"]
 
 #: The steps in order.
 STEPS = ("count", "ngrams", "discover", "segment", "graph", "cluster")
@@ -176,21 +176,14 @@ def run_pipeline(
         WordmineError: bad data, from the step that read it.
     """
     options = options or PipelineOptions()
-    inputs = list(inputs)
-    if STDIN in inputs:
-        raise ValueError("the pipeline reads its inputs several times: give files or directories, not -")
-    if not inputs:
-        raise ValueError("give the corpus: files, directories or globs")
-    first, last = STEPS.index(_step_name(start or STEPS[0])), STEPS.index(_step_name(until or STEPS[-1]))
-    if first > last:
-        raise ValueError(f"--from {STEPS[first]} comes after --until {STEPS[last]}")
-    corpus = expand_inputs(inputs)
+    steps = check_request(inputs, start, until)
+    corpus = _corpus(inputs, outdir)
     os.makedirs(outdir, exist_ok=True)
     with _locked(outdir):
+        _remove_leftovers(outdir)
         manifest = _read_manifest(outdir)
         runs = []
-        for index in range(first, last + 1):
-            name = STEPS[index]
+        for name in steps:
             run = _do_step(name, corpus, outdir, options, manifest, force)
             runs.append(run)
             if on_step is not None:
@@ -199,6 +192,44 @@ def run_pipeline(
         with atomic_write(os.path.join(outdir, SUMMARY)) as f:
             f.write(summary)
     return PipelineResult(outdir, runs, summary)
+
+
+def check_request(inputs: Iterable[str], start: str | None = None, until: str | None = None) -> list[str]:
+    """The steps a :func:`run_pipeline` call would consider, or ValueError for a request that
+    cannot be run (``-`` or no inputs, an unknown step, ``start`` after ``until``).
+
+    >>> check_request(["corpus/"], start="graph")
+    ['graph', 'cluster']
+    """
+    inputs = list(inputs)
+    if STDIN in inputs or not inputs:
+        raise ValueError("the pipeline reads its inputs several times and compares them between runs: "
+                         "name files, directories or globs (stdin cannot be read twice)")
+    first, last = STEPS.index(_step_name(start or STEPS[0])), STEPS.index(_step_name(until or STEPS[-1]))
+    if first > last:
+        raise ValueError(f"--from {STEPS[first]} comes after --until {STEPS[last]}")
+    return list(STEPS[first:last + 1])
+
+
+def _corpus(inputs: list[str], outdir: str) -> list[str]:
+    """The corpus files, without the files of OUTDIR (``wordmine pipeline . -d out`` must not
+    read its own outputs)."""
+    inside = os.path.abspath(outdir) + os.sep
+    files = [f for f in expand_inputs(inputs) if not os.path.abspath(f).startswith(inside)]
+    if not files:
+        raise InputError(f"{' '.join(inputs)}: no corpus files outside {outdir}")
+    return files
+
+
+def _remove_leftovers(outdir: str) -> None:
+    """Delete the temporary files of a killed run (atomic_write's ``.NAME.*.tmp``; SIGKILL gives
+    no chance to clean up). Safe: the lock is held, so no other run is writing them."""
+    names = [name for step in OUTPUTS.values() for name in step] + [MANIFEST, SUMMARY]
+    for entry in os.listdir(outdir):
+        if entry.endswith(".tmp") and any(entry.startswith(f".{name}.") for name in names):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(outdir, entry))
+                log.info("removed %s, left by an interrupted run", entry)
 
 
 def _step_name(name: str) -> str:
@@ -284,8 +315,11 @@ def _segment(corpus, outdir, o: PipelineOptions) -> dict:
     from .segment import segment_corpus
 
     vocabulary = read_vocabulary(os.path.join(outdir, "discovered.tsv"))
+    if not vocabulary:  # a corpus too small or too plain for discovery: jieba's words alone
+        log.warning("no words were discovered: the corpus is segmented with jieba's dictionary alone")
     stats = segment_corpus(
-        corpus, os.path.join(outdir, "segmented.txt"), vocabulary=vocabulary, mode="replace", hmm=False,
+        corpus, os.path.join(outdir, "segmented.txt"), vocabulary=vocabulary, mode="replace" if vocabulary else "add",
+        hmm=False,
         jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress,
     )
     return {"lines": stats.lines, "tokens": stats.tokens}
@@ -296,6 +330,10 @@ def _graph(corpus, outdir, o: PipelineOptions) -> dict:
     from .graph import build_graph, write_graph
 
     vocabulary = read_vocabulary(os.path.join(outdir, "discovered.tsv"), top=o.graph_top)
+    if not vocabulary:
+        log.warning("no words were discovered: the word graph has no nodes")
+        write_graph([], os.path.join(outdir, "graph.tsv"))
+        return {"words": 0, "links": 0}
     graph = build_graph(
         [os.path.join(outdir, "segmented.txt")], vocabulary, k=o.k, min_cosine=o.min_cosine, window=o.window,
         dim=o.dim, seed=o.graph_seed, progress=o.progress,
