@@ -41,13 +41,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from . import parallel
 from .corpus import Batch, normalize, read_batches
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
+from .formats import Word  # the row of a discovered-word table; re-exported here
 from .ngrams import DEFAULT_ORDER, NgramTable, _Layout, _codes, _lut, _NONE, count_ngrams, count_ngrams_in_text, window_keys
 from .runs import searchable, sort_reduce
 
@@ -71,27 +72,6 @@ DEFAULT_MIN_PMI = (0.0, 0.0, 4.0, 6.0)
 #: 16 M characters the benchmark's F1 peaks at min_count 4 (3..8 within 0.003; 24 loses 0.02,
 #: the reference's fixed 32 more), so 4 M characters per count.
 AUTO_CHARS_PER_COUNT = 4_000_000
-
-
-class Word(NamedTuple):
-    """A discovered word and how it was judged (floats are NaN where undefined)."""
-
-    word: str
-    count: int
-    cohesion: float
-    left_entropy: float
-    right_entropy: float
-    in_jieba: bool
-
-    @property
-    def is_new(self) -> bool:
-        """A new word: two or more characters, not in jieba's dictionary (a single character is
-        a token of jieba's anyway; as a "new word" it says nothing).
-
-        >>> Word("星澜", 9, 7.1, 1.0, 1.2, False).is_new, Word("5", 9, 0.0, 1.0, 1.0, False).is_new
-        (True, False)
-        """
-        return not self.in_jieba and len(self.word) >= 2
 
 
 def auto_min_count(total_chars: int) -> int:

@@ -21,7 +21,7 @@ import math
 import re
 import sys
 from collections import Counter
-from typing import IO, Iterable, Iterator, Mapping
+from typing import IO, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import FormatError
 from .files import STDIN, atomic_write
@@ -334,6 +334,28 @@ WORD_TABLE = ("word", "count", "cohesion", "left_entropy", "right_entropy", "in_
 _KINDS[WORD_TABLE] = "a discovered-word table (wordmine discover)"
 
 
+class Word(NamedTuple):
+    """A discovered word and how it was judged (floats are NaN where undefined): a row of
+    :data:`WORD_TABLE`, made by :func:`wordmine.discover_words`."""
+
+    word: str
+    count: int
+    cohesion: float
+    left_entropy: float
+    right_entropy: float
+    in_jieba: bool
+
+    @property
+    def is_new(self) -> bool:
+        """A new word: two or more characters, not in jieba's dictionary (a single character is
+        a token of jieba's anyway; as a "new word" it says nothing).
+
+        >>> Word("星澜", 9, 7.1, 1.0, 1.2, False).is_new, Word("5", 9, 0.0, 1.0, 1.0, False).is_new
+        (True, False)
+        """
+        return not self.in_jieba and len(self.word) >= 2
+
+
 def write_words(
     words: Iterable,
     output: str | IO[str] = STDIN,
@@ -354,7 +376,6 @@ def write_words(
         top: only the first ``top`` words (after ``new_only``).
 
     >>> import io
-    >>> from wordmine.discover import Word
     >>> out = io.StringIO()
     >>> write_words([Word("星澜科技", 35, 6.85, 1.4, 2.95, False)], out, format="jieba")
     >>> out.getvalue()
@@ -396,14 +417,11 @@ def read_words(path: str) -> list:
         FormatError: naming file and line, for a table of another kind or a malformed row.
 
     >>> import io, tempfile, pathlib
-    >>> from wordmine.discover import Word
     >>> p = str(pathlib.Path(tempfile.mkdtemp(), "d.tsv"))
     >>> write_words([Word("星澜科技", 35, 6.85, 1.4, float("nan"), False)], p)
     >>> read_words(p)[0][:3], read_words(p)[0].in_jieba
     (('星澜科技', 35, 6.85), False)
     """
-    from .discover import Word
-
     rows = []
     with _open_text(path) as f:
         for lineno, line in enumerate(f, 1):
