@@ -48,7 +48,6 @@ run took 3.6 minutes here (2 CPUs).
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tempfile
@@ -283,15 +282,14 @@ def word_graph(args, work: Path) -> dict:
     import wordmine
     from wordmine import graph as wgraph
 
-    from common import NEWS, slice_corpus
+    from common import NEWS, news
 
     if not NEWS.exists() or not CILIN.exists():
         missing = NEWS if not NEWS.exists() else CILIN
         reason = f"{missing} is absent (the benchmark data lives in ../shared)"
         print(f"word graph skipped: {reason}", file=sys.stderr)
         return {"skipped": reason}
-    args.cache.mkdir(parents=True, exist_ok=True)
-    corpus = slice_corpus(NEWS, args.chars, args.cache / f"news_{args.chars}chars.txt", chars=True)
+    corpus = news(args.cache, chars=args.chars)
     stages = {}
     started = time.perf_counter()
     words = wordmine.discover_words([str(corpus)], jobs=2)
@@ -517,7 +515,9 @@ def main() -> None:
         tool, graph_path, out_path, seed = sys.argv[2:6]
         child(tool, graph_path, out_path, int(seed), "--directed" in sys.argv[6:])
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from common import bench_parser, publish
+
+    parser = bench_parser(__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000", help="nodes of the generated graphs")
     parser.add_argument("--mixing", default="0.1,0.3,0.5,0.6", help="mixing parameters mu")
     parser.add_argument("--kinds", default="planted,lfr", help="generators: planted, lfr")
@@ -527,8 +527,6 @@ def main() -> None:
     parser.add_argument("--vocab", type=int, default=20_000, help="top discovered words: the word graph's nodes")
     parser.add_argument("--segment-top", type=int, default=50_000, help="top discovered words segmenting the slice")
     parser.add_argument("--quick", action="store_true", help="sizes 1000,10000 and a 1 M-character word graph")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
-    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.chars = "1000,10000", 1_000_000
@@ -552,11 +550,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     state = _infomap_state(rows, words)
     text = report(args, rows, words, state, seconds, version)
-    print(text)
-    if not args.no_write:
-        from common import write_section
-
-        write_section("bench_cluster", text)
+    publish("bench_cluster", text, not args.no_write)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,9 @@ on 100 MB for its peak RSS. Results go to benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
-from pathlib import Path
 
-from common import MB, NEWS, Run, machine, require, slice_corpus, timed, write_section
+from common import MB, NEWS, Run, bench_parser, machine, news, publish, require, timed
 
 NAIVE = """
 import sys, jieba
@@ -50,17 +47,14 @@ write_counts({w: c for w, c in d.items() if is_wordlike(w)}, sys.argv[2])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--mb", type=float, default=20, help="input size for the side-by-side run")
     parser.add_argument("--big-mb", type=float, default=100, help="input size for the memory run (0: skip)")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
-    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()
 
     require(NEWS)
-    args.cache.mkdir(parents=True, exist_ok=True)
-    corpus = slice_corpus(NEWS, int(args.mb * MB), args.cache / f"news_{args.mb:g}mb.txt")
+    corpus = news(args.cache, mb=args.mb)
     size = corpus.stat().st_size
     out = {k: args.cache / f"count_{k}.tsv" for k in "abc"}
     wordmine = [sys.executable, "-m", "wordmine"]
@@ -78,7 +72,7 @@ def main() -> None:
 
     big = None
     if args.big_mb:
-        big_corpus = slice_corpus(NEWS, int(args.big_mb * MB), args.cache / f"news_{args.big_mb:g}mb.txt")
+        big_corpus = news(args.cache, mb=args.big_mb)
         big = (big_corpus.stat().st_size, timed([*wordmine, "count", str(big_corpus), "-j", str(args.jobs), "-q", "-o", str(args.cache / "count_big.tsv")]))
 
     c = runs["c"]
@@ -116,9 +110,7 @@ def main() -> None:
             f"peak RSS **{big_run.peak_rss / MB:.0f} MiB** (all processes; target <= 1024)."
         )
     report = "\n".join(lines)
-    print(report)
-    if not args.no_write:
-        write_section("bench_count", report)
+    publish("bench_count", report, not args.no_write)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ to benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import MB, NEWS, SHARED, Run, machine, require, slice_corpus, timed, write_section
+from common import MB, NEWS, SHARED, Run, bench_parser, machine, news, publish, require, timed
 
 SIGHAN = SHARED / "benchmarks" / "sighan2005"
 
@@ -61,25 +60,22 @@ def perl_f1(corpus: str, seg: Path) -> float | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--chars", type=int, default=16_000_000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--top", type=int, default=50_000)
     parser.add_argument("--min-count", default="auto")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
     parser.add_argument("--sweep", default="4,12,24", help="other min_counts to score by the protocol ('' skips)")
     parser.add_argument("--skip-reference", action="store_true")
-    parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     require(NEWS)
     require(SIGHAN / "pku_test.utf8")
-    args.cache.mkdir(parents=True, exist_ok=True)
-    news = slice_corpus(NEWS, args.chars, args.cache / f"news_{args.chars}chars.txt", chars=True)
+    corpus = news(args.cache, chars=args.chars)
     work = Path(tempfile.mkdtemp(prefix="bench-discover-"))
     try:
         j = str(args.jobs)
         words = work / "words.tsv"
-        inputs = [str(news), str(SIGHAN / "pku_test.utf8"), str(SIGHAN / "msr_test.utf8")]
+        inputs = [str(corpus), str(SIGHAN / "pku_test.utf8"), str(SIGHAN / "msr_test.utf8")]
         runs = {"discover": wordmine("discover", *inputs, "-j", j, "-q", "--min-count", args.min_count, "-o", str(words))}
         n_words = sum(1 for _ in open(words, encoding="utf-8")) - 1
         scores, practical = {}, {}
@@ -119,7 +115,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    chars = news.stat().st_size
+    chars = corpus.stat().st_size
     lines = [
         "## bench_discover: new-word discovery, judged by segmentation",
         "",
@@ -154,9 +150,7 @@ def main() -> None:
             f"{mc}: PKU {sweep[(mc, 'pku')]:.3f}, MSR {sweep[(mc, 'msr')]:.3f}" for mc in dict.fromkeys(m for m, _ in sweep))]
     lines += ["", "Targets: F1 >= 0.72 (PKU) and >= 0.715 (MSR) with default parameters; the whole discover run <= 20 s with 2 workers, peak RSS <= 1 GB."]
     report = "\n".join(lines)
-    print(report)
-    if not args.no_write:
-        write_section("bench_discover", report)
+    publish("bench_discover", report, not args.no_write)
 
 
 if __name__ == "__main__":

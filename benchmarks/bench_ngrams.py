@@ -24,13 +24,11 @@ more work than wordmine's fragments; the ratios are throughput wordmine / KenLM.
 
 from __future__ import annotations
 
-import argparse
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
-from common import MB, NEWS, Run, machine, require, slice_corpus, timed, write_section
+from common import MB, NEWS, Run, bench_parser, machine, news, publish, require, timed
 
 NAIVE = """
 import pickle, sys
@@ -101,20 +99,17 @@ def compare(naive_path: Path, table_path: Path, order: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--mb", type=float, default=50, help="input size for the side-by-side runs")
     parser.add_argument("--big-mb", type=float, default=100, help="input size for the memory run (0: skip)")
     parser.add_argument("--naive-mb", type=float, default=5, help="input size for the naive loop and the exactness check")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
     parser.add_argument("--skip-kenlm", action="store_true", help="do not run KenLM's count_ngrams")
-    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()
 
     require(NEWS)
-    args.cache.mkdir(parents=True, exist_ok=True)
-    corpus = slice_corpus(NEWS, int(args.mb * MB), args.cache / f"news_{args.mb:g}mb.txt")
-    small = slice_corpus(NEWS, int(args.naive_mb * MB), args.cache / f"news_{args.naive_mb:g}mb.txt")
+    corpus = news(args.cache, mb=args.mb)
+    small = news(args.cache, mb=args.naive_mb)
     size, small_size = corpus.stat().st_size, small.stat().st_size
     binary, note = None, "skipped (--skip-kenlm)"
     if not args.skip_kenlm:
@@ -141,7 +136,7 @@ def main() -> None:
     if binary is not None:
         rows["d2"] = ("(d') KenLM count_ngrams -o 6 -S 1G", 6, size, kenlm(binary, 6, text, args.cache))
     if args.big_mb:
-        big = slice_corpus(NEWS, int(args.big_mb * MB), args.cache / f"news_{args.big_mb:g}mb.txt")
+        big = news(args.cache, mb=args.big_mb)
         rows["e"] = (f"(e) wordmine ngrams -n 4 -j {args.jobs}, memory", 4, big.stat().st_size, wordmine(big, 4, "ngrams_e.npz"))
     for key, (label, _, _, run) in rows.items():
         if run.returncode != 0:
@@ -182,9 +177,7 @@ def main() -> None:
         lines.append(f"- memory: `wordmine ngrams -n 4 -j {args.jobs}` on {nbytes / MB:.0f} MiB: {run.seconds:.1f} s, "
                      f"peak RSS **{run.peak_rss / MB:.0f} MiB** (all processes; target <= 1024).")
     report = "\n".join(lines)
-    print(report)
-    if not args.no_write:
-        write_section("bench_ngrams", report)
+    publish("bench_ngrams", report, not args.no_write)
 
 
 if __name__ == "__main__":

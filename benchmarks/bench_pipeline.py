@@ -19,14 +19,13 @@ benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from common import MB, NEWS, machine, require, slice_corpus, timed, write_section
+from common import NEWS, bench_parser, machine, news, publish, require, timed
 
 WORDMINE = [sys.executable, "-m", "wordmine"]
 COMPARED = ("words.tsv", "ngrams.npz", "discovered.tsv", "userdict.txt", "segmented.txt", "graph.tsv", "modules.tsv",
@@ -54,15 +53,12 @@ def single_commands(corpus: Path, out: Path, jobs: int) -> list[tuple[str, list[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--mb", type=float, default=10, help="corpus size")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench")
-    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()
     require(NEWS)
-    args.cache.mkdir(parents=True, exist_ok=True)
-    corpus = slice_corpus(NEWS, int(args.mb * MB), args.cache / f"news_{args.mb:g}mb.txt")
+    corpus = news(args.cache, mb=args.mb)
     work = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     try:
         out, chain = work / "out", work / "chain"
@@ -90,9 +86,7 @@ def main() -> None:
         for name in ("modules.tsv", "clusters.json"):
             same[name] = (out / name).read_bytes() == (chain / name).read_bytes()
         report = render(args, corpus, runs, manifest, steps, same, recheck)
-        print(report)
-        if not args.no_write:
-            write_section("bench_pipeline", report)
+        publish("bench_pipeline", report, not args.no_write)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

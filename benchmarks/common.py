@@ -6,12 +6,14 @@ every 50 ms from /proc: a parallel run's memory is its parent's plus its workers
 
 from __future__ import annotations
 
+import argparse
 import lzma
 import os
 import platform
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,30 @@ def slice_corpus(source: Path, size: int, dest: Path, *, chars: bool = False) ->
                 break
     tmp.replace(dest)
     return dest
+
+
+def bench_parser(doc: str) -> argparse.ArgumentParser:
+    """An argument parser with the options every benchmark has: --cache and --no-write."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wordmine-bench",
+                        help="where corpus slices and peers are kept between runs")
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    return parser
+
+
+def news(cache: Path, *, mb: float | None = None, chars: int | None = None) -> Path:
+    """The first ``mb`` MiB (or ``chars`` characters) of the news corpus, sliced into ``cache`` once."""
+    cache.mkdir(parents=True, exist_ok=True)
+    if chars is not None:
+        return slice_corpus(NEWS, chars, cache / f"news_{chars}chars.txt", chars=True)
+    return slice_corpus(NEWS, int(mb * MB), cache / f"news_{mb:g}mb.txt")
+
+
+def publish(name: str, report: str, write: bool) -> None:
+    """Print a benchmark's report and, unless --no-write, make it RESULTS.md's section ``name``."""
+    print(report)
+    if write:
+        write_section(name, report)
 
 
 @dataclass

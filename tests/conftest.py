@@ -70,3 +70,16 @@ def two_topics(tmp_path):
     vocab = tmp_path / "words.tsv"
     vocab.write_text("word\tcount\n" + "".join(f"{w}\t10\n" for w in ANIMALS + VEHICLES), encoding="utf-8")
     return seg, vocab
+
+
+def pipeline_snapshot(outdir) -> dict[str, tuple[bytes, int]]:
+    """``{name: (bytes, mtime_ns)}`` of the pipeline's step files and manifest that exist."""
+    from wordmine.pipeline import MANIFEST, OUTPUTS
+
+    shot = {}
+    for name in [*(n for names in OUTPUTS.values() for n in names), MANIFEST]:
+        path = os.path.join(outdir, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                shot[name] = (f.read(), os.stat(path).st_mtime_ns)
+    return shot

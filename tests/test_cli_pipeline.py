@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE, TINY_TEXT
+from conftest import SAMPLE, TINY_TEXT, pipeline_snapshot as snapshot
 
 from wordmine.cli import cli
 from wordmine.cluster import read_graph
@@ -47,16 +47,6 @@ def step_lines(stderr: str) -> list[tuple[str, bool, str]]:
             break
         found.append((m.group(1), "ran in" in line, m.group(2)))
     return found
-
-
-def snapshot(outdir) -> dict[str, tuple[bytes, int]]:
-    shot = {}
-    for name in [*FILES, MANIFEST]:
-        path = os.path.join(outdir, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                shot[name] = (f.read(), os.stat(path).st_mtime_ns)
-    return shot
 
 
 def same_content(a, b, name: str) -> bool:

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, pipeline_snapshot as snapshot
 
 import wordmine
 from wordmine.cluster import infomap, read_graph
@@ -55,17 +55,6 @@ SMALL = PipelineOptions(jobs=1, graph_top=1000)
 
 def ran(result) -> list[str]:
     return [step.name for step in result.steps if step.ran]
-
-
-def snapshot(outdir) -> dict[str, tuple[bytes, int]]:
-    """``{name: (bytes, mtime_ns)}`` of the step files and the manifest that exist."""
-    shot = {}
-    for name in [*FILES, MANIFEST]:
-        path = os.path.join(outdir, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                shot[name] = (f.read(), os.stat(path).st_mtime_ns)
-    return shot
 
 
 def assert_rewrote(before: dict, after: dict, steps: list[str]) -> None:

@@ -17,6 +17,7 @@ import click
 
 import wordmine
 from wordmine.errors import WordmineError
+from wordmine.pipeline import STEPS  # imports neither numpy nor jieba
 
 _ERRORS = ("strict", "replace", "ignore")
 _log = logging.getLogger("wordmine.cli")
@@ -416,7 +417,6 @@ def cluster(graph_file, output, no_header, directed, trials, seed, fmt, summary_
         click.echo(f"wordmine: {codelength_report(result)}, {network.n} nodes", err=True)
 
 
-_STEP_NAMES = ("count", "ngrams", "discover", "segment", "graph", "cluster")  # wordmine.pipeline.STEPS
 #: Exit status of a pipeline that found its output directory in use (sysexits' EX_TEMPFAIL:
 #: "try again later"), so that cron wrappers can tell it from bad data (1) and bad usage (2).
 EXIT_BUSY = 75
@@ -427,8 +427,8 @@ EXIT_BUSY = 75
 @click.option("-d", "--outdir", required=True, type=click.Path(file_okay=False), help="Directory of the outputs, the manifest and the summary.")
 @jobs_option
 @click.option("--force", is_flag=True, help="Run the steps even if they are up to date.")
-@click.option("--from", "start", type=click.Choice(_STEP_NAMES), help="First step to run (earlier ones are not run; their files must exist).")
-@click.option("--until", type=click.Choice(_STEP_NAMES), help="Last step to run.")
+@click.option("--from", "start", type=click.Choice(STEPS), help="First step to run (earlier ones are not run; their files must exist).")
+@click.option("--until", type=click.Choice(STEPS), help="Last step to run.")
 @click.option("-n", "--order", type=click.IntRange(2, 15), default=4, show_default=True, help="discover: longest word (n-grams are counted to N+1).")
 @click.option("--min-count", default="auto", show_default=True, callback=_min_count_auto, help="discover: fewest occurrences, or auto.")
 @click.option("--min-pmi", default="0,0,4,6", show_default=True, callback=_floats, help="discover: cohesion threshold per order 1..n.")

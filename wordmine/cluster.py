@@ -88,10 +88,7 @@ def plogp(x):
     (-0.5, 0.0)
     """
     if isinstance(x, np.ndarray):
-        out = np.zeros_like(x, dtype=np.float64)
-        pos = x > 0
-        out[pos] = x[pos] * np.log2(x[pos])
-        return out
+        return _plogp(x)
     return x * math.log2(x) if x > 0 else 0.0
 
 
@@ -136,10 +133,12 @@ class Graph:
         return len(self.labels)
 
 
-def read_graph(path: str, directed: bool = False) -> Graph:
+def read_graph(path: str, directed: bool = False, *, allow_empty: bool = False) -> Graph:
     """Read ``source<TAB>target[<TAB>weight]`` lines (labels are any strings), or the
     reference's link list ``source target [weight]`` separated by spaces; ``#`` starts a comment
     line, and Pajek-style ``*Vertices``/``*Edges`` headings are skipped.
+
+    ``allow_empty`` returns a graph without nodes for a file without links (else an error).
 
     Raises:
         FormatError: naming the file and line of a malformed link or weight, or a wordmine
@@ -169,7 +168,7 @@ def read_graph(path: str, directed: bool = False) -> Graph:
             if not weight >= 0 or math.isinf(weight):
                 raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} must be a finite number >= 0")
         edges.append((fields[0], fields[1], weight))
-    if not edges:
+    if not edges and not allow_empty:
         raise FormatError(f"{path}: no links; expected lines 'source<TAB>target[<TAB>weight]'")
     return Graph.from_edges(edges, directed=directed)
 

@@ -206,6 +206,26 @@ class _Counting(io.RawIOBase):
         return self.count
 
 
+#: atomic_write's temporary file beside ``path``: hidden, named after it (``.NAME.<random>.tmp``).
+_TMP_PREFIX = ".{}."
+_TMP_SUFFIX = ".tmp"
+
+
+def leftover_temporaries(path: str) -> list[str]:
+    """The temporary files that :func:`atomic_write` left beside ``path`` when its process was
+    killed (SIGKILL gives it no chance to clean up). Only the caller knows none is in use.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> _ = open(os.path.join(d, ".t.tsv.k3j.tmp"), "w").close()
+    >>> [os.path.basename(p) for p in leftover_temporaries(os.path.join(d, "t.tsv"))]
+    ['.t.tsv.k3j.tmp']
+    """
+    directory, name = os.path.split(os.path.abspath(path))
+    prefix = _TMP_PREFIX.format(name)
+    return sorted(os.path.join(directory, e) for e in os.listdir(directory) if e.startswith(prefix) and e.endswith(_TMP_SUFFIX))
+
+
 @contextlib.contextmanager
 def atomic_write(path: str, mode: str = "w") -> Iterator[IO]:
     """Open ``path`` for writing so that it appears complete or not at all.
@@ -242,7 +262,7 @@ def atomic_write(path: str, mode: str = "w") -> Iterator[IO]:
                 text.detach()  # leave sys.stdout usable after we are done
         return
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX.format(os.path.basename(path)), suffix=_TMP_SUFFIX)
     try:
         if binary:
             f = os.fdopen(fd, "wb")

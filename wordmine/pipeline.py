@@ -50,7 +50,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import __version__
 from .errors import InputError, WordmineError
-from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size
+from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, leftover_temporaries
 
 log = logging.getLogger(__name__)
 
@@ -224,12 +224,11 @@ def _corpus(inputs: list[str], outdir: str) -> list[str]:
 def _remove_leftovers(outdir: str) -> None:
     """Delete the temporary files of a killed run (atomic_write's ``.NAME.*.tmp``; SIGKILL gives
     no chance to clean up). Safe: the lock is held, so no other run is writing them."""
-    names = [name for step in OUTPUTS.values() for name in step] + [MANIFEST, SUMMARY]
-    for entry in os.listdir(outdir):
-        if entry.endswith(".tmp") and any(entry.startswith(f".{name}.") for name in names):
+    for name in [*(name for step in OUTPUTS.values() for name in step), MANIFEST, SUMMARY]:
+        for leftover in leftover_temporaries(os.path.join(outdir, name)):
             with contextlib.suppress(OSError):
-                os.remove(os.path.join(outdir, entry))
-                log.info("removed %s, left by an interrupted run", entry)
+                os.remove(leftover)
+                log.info("removed %s, left by an interrupted run", leftover)
 
 
 def _step_name(name: str) -> str:
@@ -344,18 +343,17 @@ def _graph(corpus, outdir, o: PipelineOptions) -> dict:
 
 def _cluster(corpus, outdir, o: PipelineOptions) -> dict:
     from .cluster import infomap, read_graph
-    from .formats import write_cluster_summary, write_modules
+    from .formats import MODULE_TABLE, write_cluster_summary, write_modules
 
     path = os.path.join(outdir, "graph.tsv")
-    with open(path, encoding="utf-8") as f:
-        has_links = any(line.strip() and not line.startswith("#") for line in f)
-    if not has_links:  # a corpus too small for any two words to be alike: no clusters
+    graph = read_graph(path, directed=o.directed, allow_empty=True)
+    if graph.n == 0:  # a corpus too small for any two words to be alike: no clusters
         log.warning("%s has no links: no clusters (give more text, or lower --min-cosine)", path)
-        for name in OUTPUTS["cluster"]:
-            with atomic_write(os.path.join(outdir, name)) as f:
-                f.write("node\tmodule\tflow\n" if name.endswith(".tsv") else "{}\n")
+        with atomic_write(os.path.join(outdir, "modules.tsv")) as f:
+            f.write("\t".join(MODULE_TABLE) + "\n")
+        with atomic_write(os.path.join(outdir, "clusters.json")) as f:
+            f.write("{}\n")
         return {"modules": 0, "nodes": 0}
-    graph = read_graph(path, directed=o.directed)
     result = infomap(graph, trials=o.trials, seed=o.seed)
     write_modules(result, os.path.join(outdir, "modules.tsv"), directed=o.directed, trials=o.trials, seed=o.seed)
     write_cluster_summary(result, graph, os.path.join(outdir, "clusters.json"), trials=o.trials, seed=o.seed)
