@@ -1,4 +1,4 @@
-"""Character n-gram counts: exact against a naive count, whatever -j, memory or file format."""
+"""N-gram counts of units: exact against a naive count, whatever -j, memory or file format."""
 
 from __future__ import annotations
 
@@ -12,22 +12,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLE
-from wordmine import NgramTable, count_ngrams, count_ngrams_in_text, fragments, merge_ngrams, normalize
+from wordmine import NgramTable, count_ngrams, count_ngrams_in_text, merge_ngrams, normalize
+from wordmine.corpus import unit_fragments
 from wordmine.errors import FormatError
-from wordmine.ngrams import _Layout, parse_memory
+from wordmine.keys import KeyPacker
+from wordmine.ngrams import parse_memory
 
 ALPHABET = st.sampled_from(list("新词发现中文㐀𠀀〇○ＡＢａ１ab9，。！、 \u3000\t😀\r\n-_%"))
 
 
-def naive(text: str, n: int) -> tuple[dict[str, int], dict[int, int]]:
-    """Every window of every fragment of every line, in plain Python."""
+def naive(text: str, n: int, pool=frozenset()) -> tuple[dict[str, int], dict[int, int]]:
+    """Every window of units of every fragment of every line, in plain Python (units in
+    ``pool`` stand as their class)."""
     counts: Counter = Counter()
     totals = {k: 0 for k in range(1, n + 1)}
     for line in text.replace("\r\n", "\n").split("\n"):
-        for frag in fragments(normalize(line)):
+        for frag in unit_fragments(normalize(line)):
+            frag = [("<NUM>" if u[0].isdecimal() else "<LATIN>") if u in pool else u for u in frag]
             for k in range(1, n + 1):
                 for i in range(len(frag) - k + 1):
-                    counts[frag[i : i + k]] += 1
+                    counts["".join(frag[i : i + k])] += 1
                     totals[k] += 1
     return dict(counts), totals
 
@@ -67,7 +71,7 @@ def test_large_alphabet_uses_multiword_keys_exactly(tmp_path):
     chars = [chr(0x4E00 + i) for i in range(3000)]
     text = "\n".join("".join(rng.choice(chars) for _ in range(rng.randint(1, 40))) + "，" + "".join(rng.choice(chars[:50]) for _ in range(30)) for _ in range(400))
     path = write(tmp_path, "wide.txt", text)
-    assert _Layout(3000).words(8) == 2  # 3000**6 > 2**64: orders 6..8 take two words
+    assert KeyPacker(3002).width(8) == 2  # 3002**6 > 2**64: orders 6..8 take two words
     table = count_ngrams([path], 8, jobs=2, memory="64K", batch_bytes=4096)
     expected, totals = naive(text, 8)
     assert as_dict(table) == expected and table.totals == totals
@@ -79,7 +83,7 @@ def test_no_ngram_crosses_a_fragment_boundary():
     table = count_ngrams_in_text("新词，发现\n新词 发现\nab_cd", 4)
     assert table.count("词发") == 0 and table.count("词，") == 0 and table.count("bc") == 0
     assert table.count("新词") == 2 and table.count("发现") == 2 and table.count("ab") == 1
-    assert table.totals == {1: 12, 2: 6, 3: 0, 4: 0}
+    assert table.totals == {1: 10, 2: 4, 3: 0, 4: 0}  # "ab" and "cd" are one unit each
 
 
 def test_lookup_and_count():
@@ -140,9 +144,51 @@ def test_file_round_trips(tmp_path, fmt):
 
 def test_tsv_layout(tmp_path):
     path = tmp_path / "t.tsv"
-    count_ngrams_in_text("abab，ba", 2).save(str(path), format="tsv")
+    count_ngrams_in_text("甲乙甲乙，乙甲", 2).save(str(path), format="tsv")
     # by order, then count descending, then code point
-    assert path.read_text(encoding="utf-8") == "ngram\tcount\na\t3\nb\t3\nab\t2\nba\t2\n"
+    assert path.read_text(encoding="utf-8") == "ngram\tcount\n乙\t3\n甲\t3\n乙甲\t2\n甲乙\t2\n"
+
+
+def test_latin_words_and_numbers_are_units():
+    text = "iPhone15发布，售价5,999元，涨了3.5%。lock和license；K线图和A股，1,2,3"
+    table = count_ngrams_in_text(text, 4)
+    expected, totals = naive(text, 4)
+    assert as_dict(table) == expected and table.totals == totals
+    assert table.count("iPhone15发") == 1 and table.count("5,999元") == 1 and table.count("了3.5%") == 1
+    # never a piece of a unit
+    assert table.lookup(["Phone", "hone1", "999", "5%", "lo", "ck", "icen"]).tolist() == [0] * 7
+    assert table.count("K线图") == 1 and table.count("A股") == 1 and table.count("1") == 1 and table.count("3") == 1
+
+
+def test_rare_latin_words_and_numbers_share_their_class(monkeypatch, tmp_path):
+    import wordmine.symbols as symbols
+
+    # Room for 2 word units: the most frequent, GDP (3) and 2024 (2); the others are pooled.
+    monkeypatch.setattr(symbols, "word_unit_room", lambda characters: 2)
+    text = "GDP增长，GDP增长，GDP\n2024年，2024年，1999年，CPI上涨，PPI上涨\n"
+    path = write(tmp_path, "c.txt", text * 3)
+    table = count_ngrams([path], 3, jobs=2, batch_bytes=64)
+    expected, totals = naive(text * 3, 3, pool={"1999", "CPI", "PPI"})
+    assert as_dict(table) == expected and table.totals == totals
+    assert table.pooled == ("<LATIN>", "<NUM>")
+    assert table.count("<NUM>年") == 3 and table.count("1999年") == 3  # looked up as its class
+    assert table.count("<LATIN>上涨") == 6 and table.count("2024年") == 6
+    assert count_ngrams([path], 3, jobs=1) == table
+
+
+def test_merge_pools_a_word_unit_that_a_table_may_have_pooled(monkeypatch, tmp_path):
+    import wordmine.symbols as symbols
+
+    monkeypatch.setattr(symbols, "word_unit_room", lambda characters: 1)
+    a = write(tmp_path, "a.txt", "GDP增长，GDP增长，CPI上涨\n")  # GDP own, CPI pooled
+    b = write(tmp_path, "b.txt", "CPI上涨，CPI上涨，GDP增长\n")  # CPI own, GDP pooled
+    c = write(tmp_path, "c.txt", "GDP增长\n")  # GDP own, nothing pooled
+    merged = merge_ngrams([count_ngrams([a], 3, jobs=1), count_ngrams([b], 3, jobs=1)])
+    # Each table may have pooled the other's word: both join <LATIN>, and every count is exact.
+    assert merged.count("<LATIN>增长") == 3 and merged.count("<LATIN>上涨") == 3
+    assert "GDP" not in merged.symbols.index and "CPI" not in merged.symbols.index
+    kept = merge_ngrams([count_ngrams([a], 3, jobs=1), count_ngrams([c], 3, jobs=1)])
+    assert kept.count("GDP增长") == 3 and kept.count("<LATIN>上涨") == 1
 
 
 def test_min_count_prunes_each_order_alone():
@@ -165,8 +211,40 @@ def test_bad_files_are_format_errors(tmp_path):
         NgramTable.load(words)
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"PK\x03\x04 damaged")
-    with pytest.raises(FormatError, match="junk.npz: not a readable n-gram table"):
+    with pytest.raises(FormatError, match="junk.npz: not a readable npz file"):
         NgramTable.load(str(junk))
+
+
+def test_a_format_1_table_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "old.npz"
+    meta = np.frombuffer(b'{"format": "wordmine-ngrams", "version": 1, "n": 1, "wordmine": "0.1.0"}', np.uint8)
+    np.savez(path, meta=meta, alphabet=np.array([0x65B0], np.uint32), keys_1=np.array([0], np.uint64),
+             counts_1=np.array([1], np.uint64), totals=np.array([1], np.uint64))
+    with pytest.raises(FormatError, match="format 1 .*count it again with wordmine ngrams"):
+        NgramTable.load(str(path))
+
+
+@pytest.mark.parametrize("damage, message", [
+    (dict(keys_2=np.array([7, 3], np.uint64)), "keys_2 are not sorted"),
+    (dict(keys_2=np.array([3, 3], np.uint64)), "keys_2 are not sorted"),
+    (dict(keys_2=np.array([3, 10**12], np.uint64)), "keys_2 hold ids outside"),
+    (dict(counts_2=np.array([1], np.uint64)), "do not fit order 2"),
+    (dict(counts_2=np.array([1, 0], np.uint64)), "counts_2 hold a zero count"),
+    (dict(counts_2=np.array([1, 1], np.int64)), "not uint64"),
+    (dict(keys_2=np.array(["x", "y"], dtype=object)), "not numbers"),
+    (dict(totals=np.array([1], np.uint64)), "totals missing or of the wrong shape"),
+])
+def test_damaged_tables_are_refused(tmp_path, damage, message):
+    good = tmp_path / "good.npz"
+    table = count_ngrams_in_text("新词新词，词新", 2)
+    table.save(str(good))
+    arrays = dict(np.load(good))
+    assert len(arrays["keys_2"]) == 2
+    arrays.update(damage)
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **arrays, allow_pickle=True) if any(a.dtype == object for a in damage.values()) else np.savez(bad, **arrays)
+    with pytest.raises(FormatError, match=message):
+        NgramTable.load(str(bad))
 
 
 def test_parse_memory():
@@ -177,8 +255,8 @@ def test_parse_memory():
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.integers(0, 2999), min_size=1, max_size=9), min_size=1, max_size=20), st.integers(2, 70000))
-def test_layout_pack_unpack_round_trip(rows, size):
-    layout = _Layout(size)
+def test_packer_pack_unpack_round_trip(rows, size):
+    packer = KeyPacker(size)
     k = min(len(r) for r in rows)
     ids = np.array([r[:k] for r in rows], dtype=np.uint32) % size
-    assert (layout.unpack(layout.pack(ids), k) == ids).all()
+    assert (packer.unpack(packer.pack(ids), k) == ids).all()

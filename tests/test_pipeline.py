@@ -73,7 +73,7 @@ def same_content(a, b, name: str) -> bool:
     if name.endswith(".npz"):
         x, y = NgramTable.load(str(a)), NgramTable.load(str(b))
         return (
-            x.n == y.n and x.totals == y.totals and np.array_equal(x.alphabet, y.alphabet)
+            x.n == y.n and x.totals == y.totals and x.symbols == y.symbols
             and all(np.array_equal(x.keys[k], y.keys[k]) and np.array_equal(x.counts[k], y.counts[k]) for k in x.keys)
             and x.keys.keys() == y.keys.keys()
         )
@@ -203,12 +203,12 @@ def test_ngrams_npz_is_count_ngrams_to_order_plus_one(sample_run):
     expected = wordmine.count_ngrams(sample_run.files, 5, jobs=2)
     assert table.n == 5
     assert table.totals == expected.totals
-    assert np.array_equal(table.alphabet, expected.alphabet)
+    assert table.symbols == expected.symbols
     assert len(table) == len(expected)
     for gram in ["的", "新", "星澜", "星澜科", "星澜科技", "澜科技发", "不存在的"]:
         assert table.count(gram) == expected.count(gram), gram
     assert table.count("星澜科技") > 0
-    assert sample_run.result.steps[1].info == {"characters": expected.totals[1], "alphabet": len(expected.alphabet)}
+    assert sample_run.result.steps[1].info == {"units": expected.totals[1], "symbols": len(expected.symbols)}
 
 
 def test_discovered_tsv_and_userdict(sample_run):
@@ -281,7 +281,7 @@ def table_rows(text: str, heading: str) -> list[list[str]]:
 
 def test_the_summary(sample_run):
     out, summary = sample_run.outdir, sample_run.summary
-    assert summary.startswith(f"# wordmine pipeline: {out}\n\nCorpus: 8 files, 245.5 KB, 73,969 characters in words.\n")
+    assert summary.startswith(f"# wordmine pipeline: {out}\n\nCorpus: 8 files, 245.5 KB, 73,101 units (characters, Latin words, numbers) in words.\n")
     steps = table_rows(summary, "Corpus:")
     assert [row[:2] for row in steps] == [[name, "ran"] for name in STEPS] + [["total", "6 ran"]]
     words = read_words(str(out / "discovered.tsv"))

@@ -11,14 +11,31 @@ Normalisation (:func:`normalize`), applied by each step to the text it receives:
 * U+3000 IDEOGRAPHIC SPACE becomes a space;
 * ``○`` (U+25CB WHITE CIRCLE, often typed for zero as in ``二○一二``) becomes ``〇`` (U+3007).
 
-Fragments (:func:`fragments`): after normalisation, a fragment is a maximal run of characters that
-Python's ``str.isalnum`` accepts: letters and digits of any script, i.e. CJK ideographs of every
-block (Extension A and beyond), ``〇``, kana, Latin letters and digits. Everything else, that is
-punctuation, symbols, emoji, whitespace, line ends and ``_``, separates fragments. N-grams and
-discovered words never cross a fragment boundary.
+Units and fragments (:func:`units`, :func:`fragments`): after normalisation, the text is a
+sequence of *units*, the atoms that n-grams, discovered words and segmentations are made of:
+
+* a character of a script written without spaces between words (CJK ideographs of every
+  block, ``〇``, kana, Hangul, Yi, ...) and any other letter-or-digit character that is neither
+  of the two kinds below (``①``, ``Ⅳ``, ``²``): one unit per character;
+* a *Latin word*: a maximal run of letters of the scripts that separate words with spaces
+  (Latin, Greek, Cyrillic, ...): ``iPhone``, ``GDP``;
+* a *number*: a maximal run of decimal digits, with a ``.`` between digits (``3.5``,
+  ``2024.5.1``) or a ``,`` before a group of exactly three digits (``1,000``, not the list
+  ``1,2``) kept inside, and one ``%`` right after the last digit (``80%``): a percentage is one
+  quantity, as jieba keeps ``3.5%`` and the SIGHAN bakeoff standards keep ``８０％`` whole.
+
+A Latin word or a number is never split: published unsupervised segmenters treat them as
+single tokens (Sun & Deng 2018), and a word that starts or ends inside one (``ing``, ``00``)
+is noise. Adjacent units of different kinds are separate units (``5G`` is ``5`` + ``G``,
+``A股`` is ``A`` + ``股``), so such words stay discoverable. A *fragment* is a maximal run of
+units with nothing else between them: punctuation and symbols (``.``, ``,`` and ``%`` outside
+numbers included), emoji, whitespace, line ends and ``_`` separate fragments. N-grams and
+discovered words never cross them.
 
 >>> fragments(normalize("二○一二年，ＡＩ芯片　大会！"))
 ['二〇一二年', 'AI芯片', '大会']
+>>> units("iPhone15的售价涨了3.5%")
+['iPhone', '15', '的', '售', '价', '涨', '了', '3.5%']
 """
 
 from __future__ import annotations
@@ -31,7 +48,21 @@ from typing import Iterable, Iterator, NamedTuple
 from .errors import InputError
 from .files import DEFAULT_ENCODING, expand_inputs, open_input
 
-__all__ = ["Batch", "DEFAULT_BATCH_BYTES", "fragments", "is_wordlike", "normalize", "read_batches"]
+__all__ = [
+    "CHARACTER",
+    "DIGIT",
+    "LATIN",
+    "SEPARATOR",
+    "Batch",
+    "DEFAULT_BATCH_BYTES",
+    "char_kind",
+    "fragments",
+    "is_wordlike",
+    "normalize",
+    "read_batches",
+    "unit_fragments",
+    "units",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +76,8 @@ _NORMALIZE[0x25CB] = 0x3007
 _FRAGMENT = re.compile(r"[^\W_]+")
 # Where a long line may be cut: not a letter or digit (a fragment could continue), not one of the
 # symbols jieba keeps inside tokens ("3.5%", "C++") nor their full-width forms (normalisation makes
-# them those), and not \r (it may pair with the \n of the next block).
+# them those), and not \r (it may pair with the \n of the next block). A comma between digits
+# may be inside a number ("1,000"): _cut_long_line passes over those.
 _SAFE = re.compile(r"[^\w+#&.%\-\r＋＃＆．％－]")
 # How far back from the end of a block to look for a safe cut; a line piece that has none is
 # carried into the next block until it reaches _HARD_CUT_CHARS (bounding memory), then cut hard.
@@ -80,17 +112,103 @@ def normalize(text: str) -> str:
     return codes.tobytes().decode("utf-32-le")
 
 
+# Kinds of characters (after normalisation): what unit, if any, a character belongs to.
+#: Not part of any unit (punctuation, symbols, whitespace, emoji, ``_``); ``.``, ``,`` and
+#: ``%`` are separators too, except inside a number.
+SEPARATOR = 0
+#: A unit of its own: ideographs, kana, Hangul, ..., and letter-or-digit characters that are
+#: neither Latin-word letters nor decimal digits.
+CHARACTER = 1
+#: A letter of a script that separates its words with spaces: runs of them are Latin words.
+LATIN = 2
+#: A decimal digit: runs of them (with ``.``, ``,`` and ``%`` as the module doc says) are numbers.
+DIGIT = 3
+
+# Letters of these blocks belong to scripts written without spaces between words: each is a
+# unit of its own, like a CJK ideograph (Unicode 15 block boundaries).
+_SPACELESS = (
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x2E80, 0xA4CF),  # CJK radicals, Kangxi, CJK symbols (〇), kana, Bopomofo, Hangul compatibility
+                       # jamo, CJK Extension A, CJK Unified Ideographs, Yi
+    (0xA960, 0xA97F),  # Hangul Jamo Extended-A
+    (0xAC00, 0xD7FF),  # Hangul syllables and Jamo Extended-B
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0xFF00, 0xFFEF),  # half-width kana and Hangul (full-width ASCII is normalised away)
+    (0x16FE0, 0x3FFFF),  # ideographic symbols, Tangut, kana supplements, Nushu, CJK Extensions B-H
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+|,\d{3}(?!\d))*%?")
+
+
+def char_kind(ch: str) -> int:
+    """The kind of one (normalised) character: :data:`SEPARATOR`, :data:`CHARACTER`,
+    :data:`LATIN` or :data:`DIGIT`.
+
+    >>> [char_kind(c) for c in "中a5.〇①é😀"]
+    [1, 2, 3, 0, 1, 1, 2, 0]
+    """
+    if ch.isdecimal():
+        return DIGIT
+    if not ch.isalnum():
+        return SEPARATOR
+    if ch.isalpha():
+        cp = ord(ch)
+        if not any(lo <= cp <= hi for lo, hi in _SPACELESS):
+            return LATIN
+    return CHARACTER
+
+
+def unit_fragments(text: str) -> list[list[str]]:
+    """Cut normalised text into fragments, each a list of its units (see the module doc).
+
+    >>> unit_fragments("A股和5G, 共1,000.5元; 1,2")
+    [['A', '股', '和', '5', 'G'], ['共', '1,000.5', '元'], ['1'], ['2']]
+    """
+    result: list[list[str]] = []
+    current: list[str] = []
+    i, size = 0, len(text)
+    while i < size:
+        kind = char_kind(text[i])
+        if kind == DIGIT:
+            end = _NUMBER.match(text, i).end()
+        elif kind == LATIN:
+            end = i + 1
+            while end < size and char_kind(text[end]) == LATIN:
+                end += 1
+        elif kind == CHARACTER:
+            end = i + 1
+        else:
+            if current:
+                result.append(current)
+                current = []
+            i += 1
+            continue
+        current.append(text[i:end])
+        i = end
+    if current:
+        result.append(current)
+    return result
+
+
+def units(text: str) -> list[str]:
+    """The units of normalised text, fragment after fragment (see the module doc).
+
+    >>> units("K线图、iPhone")
+    ['K', '线', '图', 'iPhone']
+    """
+    return [unit for fragment in unit_fragments(text) for unit in fragment]
+
+
 def fragments(text: str) -> list[str]:
-    """Cut normalised text into fragments: maximal runs of letters and digits (see module doc).
+    """Cut normalised text into fragments: maximal runs of units (see module doc).
 
     >>> fragments("新词发现，n-gram统计 3.5%")
-    ['新词发现', 'n', 'gram统计', '3', '5']
+    ['新词发现', 'n', 'gram统计', '3.5%']
     """
-    return _FRAGMENT.findall(text)
+    return ["".join(fragment) for fragment in unit_fragments(text)]
 
 
 def is_wordlike(token: str) -> bool:
-    """True if ``token`` holds at least one fragment character (a letter or digit).
+    """True if ``token`` holds at least one letter or digit (a unit character).
 
     >>> is_wordlike("新词"), is_wordlike("3.5%"), is_wordlike("，"), is_wordlike(" ")
     (True, True, False, False)
@@ -232,8 +350,11 @@ def _decode(decoder, chunk: bytes, final: bool, name: str, lineno: int, offset: 
 def _cut_long_line(text: str, name: str, lineno: int) -> tuple[str, str]:
     """Split a piece of an unfinished line at its last safe boundary: ``(head, carry)``."""
     last = None
-    for last in _SAFE.finditer(text, max(0, len(text) - _LOOKBACK_CHARS)):
-        pass
+    for match in _SAFE.finditer(text, max(0, len(text) - _LOOKBACK_CHARS)):
+        at = match.start()
+        if text[at] in ",，" and at > 0 and text[at - 1].isdecimal() and (at + 1 == len(text) or text[at + 1].isdecimal()):
+            continue  # maybe inside a number (the next character may be in the next block)
+        last = match
     if last is not None:
         return text[: last.end()], text[last.end() :]
     if len(text) < _HARD_CUT_CHARS:

@@ -2,26 +2,34 @@
 
 The unsupervised method of bojone/word-discovery ("更好的新词发现算法"), made exact:
 
-1. Count the character n-grams of orders 1..n+1 (:func:`wordmine.ngrams.count_ngrams`; the
+It works on units (:mod:`wordmine.corpus`): a character, a Latin word or a number is one unit,
+so a discovered word never starts or ends inside a Latin word or a number (``A股``, ``5G`` and
+``K线图`` can be words; ``ing`` or ``00`` cannot).
+
+1. Count the n-grams of units of orders 1..n+1 (:func:`wordmine.ngrams.count_ngrams`; the
    extra order only serves the boundary entropies of step 5).
 2. Cohesion of an n-gram w: the minimum over its binary splits w = a|b of
-   ``ln(total * c(w) / (c(a) * c(b)))``, where ``total`` is the number of characters in
+   ``ln(total * c(w) / (c(a) * c(b)))``, where ``total`` is the number of units in
    fragments (``totals[1]``), used for every order as the reference does. Keep the n-grams of
    order 2..n seen at least ``min_count`` times whose cohesion reaches ``min_pmi[k - 1]``
-   (defaults 0, 0, 4, 6 for orders 1..4; natural log; see :data:`DEFAULT_MIN_PMI`).
-3. Pre-segment every fragment by longest joining: the gap between two neighbouring characters
+   (defaults 0, 0, 4, 6 for orders 1..4; natural log; see :data:`DEFAULT_MIN_PMI`). A Latin
+   word or number without a symbol of its own counts as its class (:mod:`wordmine.symbols`):
+   ``<NUM>年`` can be kept for all the rarer numbers before 年 at once.
+3. Pre-segment every fragment by longest joining: the gap between two neighbouring units
    is closed when some kept n-gram covers both; the pieces are the maximal closed runs. (The
    kept n-grams are matched at every window with the packed keys of the n-gram table: the
    same matches an Aho-Corasick automaton of them would find, as numpy array operations.)
-4. Count the pieces in worker processes (:mod:`wordmine.parallel`), keep those seen at least
-   ``min_count`` times, and back-filter: a piece of length 3..n must itself be a kept n-gram,
-   a longer one must have every length-n window kept. Counts are exact: a piece is counted
-   once per occurrence, at fragment starts and ends alike, and never spans a fragment edge.
+4. Count the pieces in worker processes (:mod:`wordmine.parallel`) by their text (``1999年``
+   and ``2001年`` are two words, though both matched ``<NUM>年``), keep those seen at least
+   ``min_count`` times, and back-filter: a piece of length 3..n units must itself be a kept
+   n-gram, a longer one must have every length-n window kept. Counts are exact: a piece is
+   counted once per occurrence, at fragment starts and ends alike, and never spans a fragment
+   edge.
 5. Describe each word: its count (as a piece), its cohesion (for words longer than n, the
-   smallest cohesion of its n-windows; none for single characters), the entropies of the
-   characters seen left and right of it in the corpus (a fragment edge counts as one more
-   outcome; none for words longer than the n-gram table's order minus one), and whether
-   jieba's own dictionary has it.
+   smallest cohesion of its n-windows; none for single units), the entropies of the units
+   seen left and right of it in the corpus (a fragment edge counts as one more outcome; none
+   for words longer than the n-gram table's order minus one), and whether jieba's own
+   dictionary has it.
 
 ``min_count="auto"`` scales with the corpus: one per ``AUTO_CHARS_PER_COUNT`` characters, at
 least 2 (see :func:`auto_min_count`).
@@ -49,8 +57,9 @@ from . import parallel
 from .corpus import Batch, normalize, read_batches
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
 from .formats import Word  # the row of a discovered-word table; re-exported here
-from .ngrams import DEFAULT_ORDER, NgramTable, _Layout, _codes, _lut, _NONE, count_ngrams, count_ngrams_in_text, window_keys
-from .runs import searchable, sort_reduce
+from .keys import NONE, KeyPacker, find, group_starts, searchable, sort_reduce, window_keys
+from .ngrams import DEFAULT_ORDER, NgramTable, count_ngrams, count_ngrams_in_text
+from .symbols import SymbolTable
 
 __all__ = [
     "AUTO_CHARS_PER_COUNT",
@@ -120,7 +129,7 @@ def discover_words(
     kept, cohesion = _cohesive(table, n, count, min_pmi)
     pieces = parallel.run(
         read_batches(files, encoding=encoding, errors=errors), _count_pieces, _Pieces.add, _Pieces(),
-        jobs=jobs, initializer=_init_worker, initargs=(table.alphabet, n, kept),
+        jobs=jobs, initializer=_init_worker, initargs=(table.symbols.symbols, n, kept),
         size=lambda b: b.nbytes, total=input_size(files), progress=progress, desc="pieces",
     )
     return _describe(table, n, pieces, kept, cohesion, count)
@@ -135,7 +144,7 @@ def discover_words_in_text(text: str, *, n: int = DEFAULT_ORDER, min_count: int 
     """
     table = count_ngrams_in_text(text, n + 1)
     kept, cohesion = _cohesive(table, n, min_count, min_pmi)
-    _init_worker(table.alphabet, n, kept)
+    _init_worker(table.symbols.symbols, n, kept)
     pieces = _Pieces().add(_count_pieces(Batch(text, 0)))
     return _describe(table, n, pieces, kept, cohesion, min_count)
 
@@ -146,19 +155,19 @@ def _threshold(min_pmi: Sequence[float], k: int) -> float:
 
 def _cohesive(table: NgramTable, n: int, min_count: int, min_pmi: Sequence[float]) -> tuple[dict, dict]:
     """Kept keys per order 2..n (sorted) and the cohesion of each kept key."""
-    layout = table._layout
+    packer = table.packer
     log_total = math.log(max(table.totals[1], 1))
     kept, cohesion = {}, {}
     for k in range(2, n + 1):
         counts = np.asarray(table.counts[k])
         candidates = np.flatnonzero(counts >= min_count)
         keys = np.asarray(table.keys[k])[candidates]
-        ids = layout.unpack(keys, k)
+        ids = packer.unpack(keys, k)
         score = np.full(len(keys), np.inf)
         log_w = np.log(counts[candidates].astype(np.float64)) + log_total
         for i in range(1, k):
-            a = table._find(i, layout.pack(np.ascontiguousarray(ids[:, :i])))
-            b = table._find(k - i, layout.pack(np.ascontiguousarray(ids[:, i:])))
+            a = table.counts_of(i, packer.pack(np.ascontiguousarray(ids[:, :i])))
+            b = table.counts_of(k - i, packer.pack(np.ascontiguousarray(ids[:, i:])))
             score = np.minimum(score, log_w - np.log(a.astype(np.float64)) - np.log(b.astype(np.float64)))
         keep = score >= _threshold(min_pmi, k)
         kept[k], cohesion[k] = keys[keep], score[keep]
@@ -170,30 +179,34 @@ def _cohesive(table: NgramTable, n: int, min_count: int, min_pmi: Sequence[float
 _WORKER: dict = {}
 
 
-def _init_worker(alphabet: np.ndarray, n: int, kept: dict) -> None:
-    _WORKER.update(lut=_lut(alphabet), n=n, layout=_Layout(len(alphabet)), kept=kept)
+def _init_worker(symbols: list[str], n: int, kept: dict) -> None:
+    table = SymbolTable(symbols)
+    _WORKER.update(symbols=table, n=n, packer=KeyPacker(len(table)), kept=kept)
 
 
 def _count_pieces(batch: Batch) -> tuple[dict, Counter]:
-    """Pieces of one batch: ``({length: (sorted keys, counts)}, Counter of longer pieces)``."""
+    """Pieces of one batch: ``({length: (sorted keys, counts)}, Counter of other pieces)``.
+
+    Pieces of up to n units of symbols of their own are counted by key; longer ones, and those
+    with a class symbol (a rare Latin word or number), by their text.
+    """
     w = _WORKER
-    layout, n = w["layout"], w["n"]
+    packer, n, symbols = w["packer"], w["n"], w["symbols"]
     text = normalize(batch.text)
-    ids = w["lut"][_codes(text)]
+    encoded = symbols.encode(text)
+    ids = encoded.ids
     size = len(ids)
-    # cover[g] > 0: the gap between characters g and g+1 lies inside a kept n-gram.
+    # cover[g] > 0: the gap between units g and g+1 lies inside a kept n-gram.
     cover = np.zeros(size + 1, dtype=np.int64)
-    for k, starts, keys in window_keys(ids, layout, n):
-        kept = w["kept"][k]
-        if not len(kept) or not len(starts):
+    for k, starts, keys in window_keys(ids, packer, n):
+        if not len(w["kept"][k]) or not len(starts):
             continue
-        sk, sq = searchable(kept), searchable(keys)
-        pos = np.minimum(np.searchsorted(sk, sq), len(kept) - 1)
-        hit = starts[sk[pos] == sq]
+        _, hit = find(w["kept"][k], keys)
+        hit = starts[hit]
         cover += np.bincount(hit, minlength=size + 1)
         cover -= np.bincount(hit + k - 1, minlength=size + 1)
     joined = np.cumsum(cover[: max(size - 1, 0)]) > 0
-    valid = ids != _NONE
+    valid = ids != NONE
     open_left = np.ones(size, dtype=bool)
     open_left[1:] = ~joined
     open_right = np.ones(size, dtype=bool)
@@ -201,32 +214,32 @@ def _count_pieces(batch: Batch) -> tuple[dict, Counter]:
     first = np.flatnonzero(valid & open_left)
     last = np.flatnonzero(valid & open_right)
     lengths = last - first + 1
-    short: dict = {}
-    for length in np.unique(lengths).tolist():
-        at = first[lengths == length]
-        if length <= n:
-            piece_ids = ids[at[:, None] + np.arange(length)]
-            short[length] = sort_reduce(layout.pack(piece_ids), None)
-    longer = Counter(text[s : s + length] for s, length in zip(first[lengths > n].tolist(), lengths[lengths > n].tolist()))
-    return short, longer
+    classes = np.cumsum(np.append(0, symbols.classes[np.where(valid, ids, 0)] & valid))
+    by_text = (lengths > n) | (classes[last + 1] > classes[first])
+    keyed: dict = {}
+    for length in np.unique(lengths[~by_text]).tolist():
+        at = first[(lengths == length) & ~by_text]
+        keyed[length] = sort_reduce(packer.pack(ids[at[:, None] + np.arange(length)]), None)
+    starts, ends = encoded.start[first[by_text]].tolist(), encoded.end[last[by_text]].tolist()
+    return keyed, Counter(text[a:b] for a, b in zip(starts, ends))
 
 
 class _Pieces:
     """The parent's side: adds the piece counts of the batches."""
 
     def __init__(self):
-        self.short: dict[int, list] = {}
-        self.longer: Counter = Counter()
+        self.keyed: dict[int, list] = {}
+        self.by_text: Counter = Counter()
 
     def add(self, part: tuple[dict, Counter]) -> "_Pieces":
-        short, longer = part
-        for length, table in short.items():
-            self.short.setdefault(length, []).append(table)
-        self.longer.update(longer)
+        keyed, by_text = part
+        for length, table in keyed.items():
+            self.keyed.setdefault(length, []).append(table)
+        self.by_text.update(by_text)
         return self
 
     def merged(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        parts = self.short.get(length, [])
+        parts = self.keyed.get(length, [])
         if not parts:
             return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
         return sort_reduce(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
@@ -236,43 +249,56 @@ class _Pieces:
 
 
 def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int) -> list[Word]:
+    """The words: pieces seen ``min_count`` times that pass the back-filter, described."""
     from .tokenizer import jieba_words as dictionary
 
     jieba_words = dictionary()
-    layout = table._layout
-    rows: list[Word] = []
-    for length in sorted(set(pieces.short) | {len(w) for w in pieces.longer}):
-        if length <= n:
-            keys, counts = pieces.merged(length)
-            good = counts >= min_count
-            keys, counts = keys[good], counts[good]
-            coh = np.full(len(keys), np.nan)
-            if length >= 2:
-                sk = searchable(kept[length])
-                pos = np.minimum(np.searchsorted(sk, searchable(keys)), max(len(kept[length]) - 1, 0))
-                inside = (sk[pos] == searchable(keys)) if len(sk) else np.zeros(len(keys), bool)
-                if length >= 3:  # back-filter: a piece of length 3..n must be a kept n-gram
-                    keys, counts, pos, inside = keys[inside], counts[inside], pos[inside], inside[inside]
-                coh = np.where(inside, cohesion[length][pos] if len(sk) else np.nan, np.nan)
-            words = table.strings(length, keys)
-            left, right = _entropies(table, length, keys)
-            for i, word in enumerate(words):
-                rows.append(Word(word, int(counts[i]), float(coh[i]), float(left[i]), float(right[i]), word in jieba_words))
+    packer = table.packer
+    groups: dict[int, list] = {}  # length -> [(words, counts, ids (m, length))]
+    for length in list(pieces.keyed):
+        keys, counts = pieces.merged(length)
+        good = counts >= min_count
+        keys, counts = keys[good], counts[good]
+        if len(keys):
+            ids = packer.unpack(keys, length)
+            groups.setdefault(length, []).append((table.symbols.strings_of(ids), counts, ids))
+    frequent = [(word, count) for word, count in pieces.by_text.items() if count >= min_count]
+    if frequent:
+        orders, rows = table.encode([word for word, _ in frequent])
+        counts = np.array([count for _, count in frequent], dtype=np.uint64)
+        words = [word for word, _ in frequent]
+        for length, ids in rows.items():
+            at = np.flatnonzero(orders == length)
+            groups.setdefault(length, []).append(([words[i] for i in at.tolist()], counts[at], ids))
+    result: list[Word] = []
+    for length in sorted(groups):
+        words = [w for part in groups[length] for w in part[0]]
+        counts = np.concatenate([part[1] for part in groups[length]])
+        ids = np.concatenate([part[2] for part in groups[length]])
+        if length == 1:
+            coh = np.full(len(words), np.nan)
+            keep = np.ones(len(words), dtype=bool)
+        elif length <= n:
+            pos, found = find(kept[length], packer.pack(ids))
+            # back-filter: a piece of length 3..n must be a kept n-gram (length 2: any pair)
+            keep = found if length >= 3 else np.ones(len(words), dtype=bool)
+            coh = np.where(found, cohesion[length][pos] if len(kept[length]) else np.nan, np.nan)
         else:
-            longer = [(w, c) for w, c in pieces.longer.items() if len(w) == length and c >= min_count]
-            for word, count in longer:
-                windows = [word[i : i + n] for i in range(len(word) - n + 1)]
-                ids, known = table._ids(windows, n)
-                if not known.all():
-                    continue
-                sk = searchable(kept[n])
-                q = searchable(layout.pack(ids))
-                pos = np.minimum(np.searchsorted(sk, q), max(len(kept[n]) - 1, 0))
-                if not len(sk) or not (sk[pos] == q).all():
-                    continue  # back-filter: every n-window of a long piece must be kept
-                rows.append(Word(word, count, float(cohesion[n][pos].min()), math.nan, math.nan, word in jieba_words))
-    rows.sort(key=lambda w: (-w.count, w.word))
-    return rows
+            # back-filter: every n-window of a long piece must be kept
+            keep = np.ones(len(words), dtype=bool)
+            coh = np.full(len(words), np.inf)
+            for j in range(length - n + 1):
+                pos, found = find(kept[n], packer.pack(np.ascontiguousarray(ids[:, j : j + n])))
+                keep &= found
+                coh = np.minimum(coh, np.where(found, cohesion[n][pos] if len(kept[n]) else np.inf, np.inf))
+        where = np.flatnonzero(keep)
+        ids = ids[where]
+        left, right = _entropies(table, length, packer.pack(ids)) if length < table.n else (np.full(len(where), np.nan),) * 2
+        for i, row in enumerate(where.tolist()):
+            word = words[row]
+            result.append(Word(word, int(counts[row]), float(coh[row]), float(left[i]), float(right[i]), word in jieba_words))
+    result.sort(key=lambda w: (-w.count, w.word))
+    return result
 
 
 def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -280,10 +306,10 @@ def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.nda
     nan = np.full(len(keys), np.nan)
     if length + 1 > table.n or not len(keys):
         return nan, nan.copy()
-    layout = table._layout
-    totals = table._find(length, keys).astype(np.float64)
+    packer = table.packer
+    totals = table.counts_of(length, keys).astype(np.float64)
     ext_keys, ext_counts = table.keys[length + 1], table.counts[length + 1]
-    wanted = searchable(keys)
+    wanted = np.unique(searchable(keys))
     # Start from empty pieces so that an empty extension table concatenates to nothing.
     sides: tuple[list, list] = ([keys[:0]], [keys[:0]])
     counts: tuple[list, list] = ([np.zeros(0)], [np.zeros(0)])
@@ -292,10 +318,10 @@ def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.nda
         chunk = np.asarray(ext_keys[i : i + step])
         if chunk.ndim == 1:
             # One word: what an extension extends is its key without the first or last digit.
-            pair = (chunk % np.uint64(layout.radix**length), chunk // np.uint64(layout.radix))
+            pair = (chunk % np.uint64(packer.radix**length), chunk // np.uint64(packer.radix))
         else:
-            ids = layout.unpack(chunk, length + 1)
-            pair = (layout.pack(np.ascontiguousarray(ids[:, 1:])), layout.pack(np.ascontiguousarray(ids[:, :-1])))
+            ids = packer.unpack(chunk, length + 1)
+            pair = (packer.pack(np.ascontiguousarray(ids[:, 1:])), packer.pack(np.ascontiguousarray(ids[:, :-1])))
         for j, side in enumerate(pair):
             hit = np.isin(searchable(side), wanted)
             sides[j].append(side[hit])
@@ -306,19 +332,13 @@ def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.nda
         order = np.argsort(searchable(side), kind="stable")
         sorted_side = side[order]
         c = c[order]
-        new = np.ones(len(sorted_side), dtype=bool)
-        if len(sorted_side) > 1:
-            s = searchable(sorted_side)
-            new[1:] = s[1:] != s[:-1]
-        starts = np.flatnonzero(new)
+        starts = group_starts(sorted_side)
         group_keys = sorted_side[starts]
         seen = np.add.reduceat(c, starts) if len(c) else np.zeros(0)
         clogc = np.add.reduceat(c * np.log(c), starts) if len(c) else np.zeros(0)
-        gk = searchable(group_keys)
-        pos = np.minimum(np.searchsorted(gk, searchable(keys)), max(len(gk) - 1, 0))
-        found = (gk[pos] == searchable(keys)) if len(gk) else np.zeros(len(keys), bool)
-        s_seen = np.where(found, seen[pos] if len(gk) else 0, 0.0)
-        s_clogc = np.where(found, clogc[pos] if len(gk) else 0, 0.0)
+        pos, found = find(group_keys, keys)
+        s_seen = np.where(found, seen[pos] if len(group_keys) else 0, 0.0)
+        s_clogc = np.where(found, clogc[pos] if len(group_keys) else 0, 0.0)
         edge = np.maximum(totals - s_seen, 0.0)  # occurrences at a fragment edge: one more outcome
         with np.errstate(divide="ignore", invalid="ignore"):
             edge_term = np.where(edge > 0, edge * np.log(np.where(edge > 0, edge, 1.0)), 0.0)

@@ -43,6 +43,7 @@ __all__ = [
     "expand_inputs",
     "input_size",
     "open_input",
+    "open_text",
     "read_utf8_lines",
 ]
 
@@ -187,6 +188,27 @@ def open_input(name: str) -> Iterator[tuple[IO[bytes], callable]]:
             owned.close()
 
 
+@contextlib.contextmanager
+def open_text(name: str, encoding: str = DEFAULT_ENCODING) -> Iterator[IO[str]]:
+    """Open a file or ``-`` for reading text, decompressed as :func:`open_input` does.
+
+    Lines keep their ends and end at ``\n`` only (``newline=""``): readers strip ``\r\n``.
+    This is how every table reader opens its file, so each accepts what the README promises:
+    a path, ``-``, and gzip, bzip2 or xz data.
+
+    Raises:
+        InputError: the file cannot be opened or its compressed data is corrupt.
+    """
+    with open_input(name) as (stream, _position):
+        if not isinstance(stream, io.BufferedIOBase):
+            stream = io.BufferedReader(stream)
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        try:
+            yield text
+        finally:
+            text.detach()  # open_input closes what it opened; stdin stays open
+
+
 class _Counting(io.RawIOBase):
     """Counts the bytes read through it: the progress position of a stream without ``tell``."""
 
@@ -198,6 +220,11 @@ class _Counting(io.RawIOBase):
         data = self._stream.read(size)
         self.count += len(data)
         return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
     def readable(self):
         return True

@@ -15,16 +15,21 @@ a file of another kind instead of silently mixing them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import json
 import math
+import mmap
+import os
 import re
-import sys
+import struct
+import zipfile
 from collections import Counter
 from typing import IO, Iterable, Iterator, Mapping, NamedTuple
 
-from .errors import FormatError
-from .files import STDIN, atomic_write
+from .errors import FormatError, WordmineError
+from .files import STDIN, atomic_write, open_input, open_text
 
 __all__ = [
     "MODULE_FORMATS",
@@ -46,6 +51,8 @@ __all__ = [
     "write_words",
 ]
 
+#: The first bytes of an npz file (a zip archive).
+NPZ_MAGIC = b"PK\x03\x04"
 #: Header of a word-count table (``wordmine count``, ``wordmine merge``).
 WORD_COUNTS = ("word", "count")
 # Headers of every table kind wordmine writes, to name the kind of a file given to the wrong command.
@@ -118,11 +125,11 @@ def table_kind_of_file(path: str) -> str:
     if path == STDIN:
         return "words"
     try:
-        with open(path, "rb") as f:
-            head = f.read(64)
-    except OSError:
+        with open_input(path) as (stream, _position):
+            head = stream.read(64)
+    except (WordmineError, OSError):
         return "words"  # the reader will name the problem
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"ngram\t"):
+    if head.startswith(NPZ_MAGIC) or head.startswith(b"ngram\t"):
         return "ngrams"
     return "words"
 
@@ -210,15 +217,15 @@ def read_userdict(path: str) -> list[tuple[str, int | None, str | None]]:
     return entries
 
 
-def _open_text(path: str):
-    if path == STDIN:
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
-    try:
-        return open(path, encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise FormatError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise FormatError(f"{path}: is a directory, not a table file") from None
+@contextlib.contextmanager
+def _open_text(path: str) -> Iterator[IO[str]]:
+    """Every table is read through :func:`wordmine.files.open_text` (``-``, compression)."""
+    if path != STDIN and os.path.isdir(path):
+        raise FormatError(f"{path}: is a directory, not a table file")
+    if path != STDIN and not os.path.exists(path):
+        raise FormatError(f"{path}: no such file")
+    with open_text(path) as f:
+        yield f
 
 
 #: Tag of a jieba dictionary line: lower-case letters, as in jieba's own ``dict.txt``.
@@ -725,3 +732,132 @@ def codelength_report(result) -> str:
         f"+ module {format_float(result.module_codelength)}; one-level {format_float(result.one_level_codelength)} bits, "
         f"{format_float(100 * _savings(result))}% saved) in {result.num_modules} modules"
     )
+
+
+# --------------------------------------------------------------------------- npz containers
+
+#: dtype kinds an npz member may have: numbers and booleans (an object array would be read as
+#: raw pointers when memory-mapped, and unpickling one runs code).
+_NPZ_KINDS = "biuf"
+
+
+def write_npz(raw: IO[bytes], arrays: Mapping[str, object]) -> None:
+    """Write arrays as an uncompressed npz (``numpy.load`` reads it; :func:`read_npz` maps it).
+
+    Members get a fixed timestamp, so the same arrays give the same bytes; large arrays (a
+    memory map, say) are written in slices.
+    """
+    import numpy as np
+
+    # A seekable file lets zipfile write sizes in place; stdout is not, so go through memory.
+    target = raw if raw.seekable() else io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, array in arrays.items():
+            array = np.asarray(array)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            with zf.open(info, "w", force_zip64=True) as out:
+                np.lib.format.write_array_header_2_0(out, np.lib.format.header_data_from_array_1_0(array))
+                for piece in _slices(array, 1 << 22):
+                    out.write(piece.tobytes())
+    if target is not raw:
+        raw.write(target.getvalue())
+
+
+def _slices(array, step: int):
+    """Consecutive C-order pieces of ``array``'s data.
+
+    A whole memory-mapped file is read with plain reads: touching its mapped pages would keep
+    them in the process's resident memory until the map is closed.
+    """
+    import numpy as np
+
+    flat_size = array.size
+    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.flags.c_contiguous:
+        with open(array.filename, "rb") as f:
+            f.seek(array.offset)
+            for i in range(0, flat_size, step):
+                yield np.fromfile(f, dtype=array.dtype, count=min(step, flat_size - i))
+        return
+    flat = array.reshape(-1)
+    for i in range(0, flat_size, step):
+        yield np.ascontiguousarray(flat[i : i + step])
+
+
+def read_npz(path: str, *, mmap: bool = True) -> dict:
+    """The arrays of an npz file, stored members memory-mapped (read-only).
+
+    Raises:
+        FormatError: not a zip archive, damaged, or a member that is not a plain numeric
+            ``.npy`` array (object arrays are refused: they could run code or crash).
+    """
+    import numpy as np
+
+    arrays = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = info.filename.removesuffix(".npy")
+                with zf.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    shape, fortran, dtype = _npy_header(member, version)
+                if dtype.kind not in _NPZ_KINDS or dtype.hasobject:
+                    raise FormatError(f"{path}: member {name!r} has dtype {dtype}, not numbers; this is not a wordmine table")
+                if mmap and info.compress_type == zipfile.ZIP_STORED and not fortran:
+                    arrays[name] = _map_member(path, info, version, shape, dtype)
+                else:
+                    with zf.open(info) as f:
+                        arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
+    except FormatError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+        raise FormatError(f"{path}: not a readable npz file ({err})") from None
+    return arrays
+
+
+def _npy_header(f, version):
+    import numpy as np
+
+    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    if version not in readers:
+        raise ValueError(f"unsupported .npy version {version}")
+    return readers[version](f)
+
+
+def _map_member(path: str, info: zipfile.ZipInfo, version, shape, dtype):
+    """Memory-map a stored (uncompressed) .npy member of a zip file."""
+    import numpy as np
+
+    with open(path, "rb") as f:
+        f.seek(info.header_offset)
+        local = f.read(30)
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        f.seek(info.header_offset + 30 + name_len + extra_len)
+        np.lib.format.read_magic(f)
+        _npy_header(f, version)
+        offset = f.tell()
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+    count = 1
+    for d in shape:
+        count *= int(d)
+    if offset + count * dtype.itemsize > size:
+        raise ValueError(f"member {info.filename} is truncated")
+    if count == 0:
+        return np.zeros(shape, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="C")
+
+
+def read_json_member(arrays: Mapping, name: str, path: str) -> dict:
+    """Decode a JSON document stored as a uint8 member (the ``meta`` of wordmine's npz files).
+
+    Raises:
+        FormatError: the member is missing or not a JSON object.
+    """
+    try:
+        value = json.loads(bytes(arrays[name]).decode("utf-8"))
+    except (KeyError, ValueError, TypeError):
+        raise FormatError(f"{path}: no readable {name!r} member; this is not a wordmine table") from None
+    if not isinstance(value, dict):
+        raise FormatError(f"{path}: its {name!r} member is not a JSON object; this is not a wordmine table")
+    return value

@@ -1,14 +1,17 @@
-"""Exact counts of every character n-gram of orders 1..n, in numpy, on bounded memory.
+"""Exact counts of every n-gram of units of orders 1..n, in numpy, on bounded memory.
 
-An n-gram is a run of ``k`` characters inside one fragment (:func:`wordmine.corpus.fragments`):
-never across punctuation, whitespace or a line end. How it is counted:
+An n-gram is a run of ``k`` units inside one fragment (:mod:`wordmine.corpus`: a unit is a
+character, a Latin word or a number; never across punctuation, whitespace or a line end). How it
+is counted:
 
-1. The alphabet: one parallel pass collects the fragment characters of the corpus; sorted by
-   code point they get the ids ``0..V-1`` (stdin is spooled to a temporary file for this).
-2. Keys: an n-gram is its ids as digits in base ``V``, packed into 64-bit words of ``c`` digits
-   each, the largest ``c`` with ``V**c <= 2**64`` (c = 4 for any V < 65536, 5 for the ~6,500
-   characters of a news corpus): orders up to ``c`` are one ``uint64``, longer ones a row of
-   ``ceil(k / c)`` words. Sorting keys sorts n-grams by code points.
+1. The symbol table (:mod:`wordmine.symbols`): one parallel pass collects the corpus's
+   characters and its most frequent Latin words and numbers; sorted, they get the ids
+   ``0..V-1``; the other Latin words and numbers share the class symbols ``<LATIN>`` and
+   ``<NUM>`` (stdin is spooled to a temporary file for this).
+2. Keys: an n-gram is its ids as digits in base ``V``, packed into 64-bit words
+   (:class:`wordmine.keys.KeyPacker`): up to 5 symbols in one ``uint64`` for the ~7,000
+   symbols of a news corpus, longer n-grams as rows of words. Sorting keys sorts n-grams by
+   their units.
 3. Each worker counts its batch: ids by table look-up, for each order the keys of every window
    inside a fragment, sorted, run lengths = counts (the combiner), and writes the batch's table
    to a temporary directory as a sorted run (:mod:`wordmine.runs`): partial tables are as large
@@ -22,44 +25,51 @@ never across punctuation, whitespace or a line end. How it is counted:
    pruning long n-grams never changes the counts of shorter ones. ``totals[k]`` is the number
    of order-k windows in the corpus (before pruning): the denominators of probabilities.
 
-File format (``.npz``, uncompressed, so :meth:`NgramTable.load` memory-maps its arrays):
-``alphabet`` (uint32 code points), for each order k ``keys_k`` (uint64, shape (m,) or
-(m, words)) and ``counts_k`` (uint64), ``totals`` (uint64, index k-1), and ``meta`` (JSON in a
-uint8 array: format, n, alphabet size, min_count, wordmine version). ``--format tsv`` writes
-``ngram<TAB>count`` rows instead (order, then count descending, then n-gram); reading a TSV
-back takes each order's total as the sum of its counts.
+File format 2 (``.npz``, uncompressed, so :meth:`NgramTable.load` memory-maps its arrays):
+``symbols`` (the symbols as UTF-8 text, one per line, sorted), for each order k ``keys_k``
+(uint64, shape (m,) or (m, width)) and ``counts_k`` (uint64), ``totals`` (uint64, index k-1),
+and ``meta`` (JSON in a uint8 array: ``format`` ``"wordmine-ngrams"``, ``version`` 2, ``n``,
+``symbols`` (how many), ``pooled`` (the classes that hold at least one Latin word or number),
+``min_count``, ``wordmine``). Format 1 (wordmine 0.1: an ``alphabet`` of code points, Latin
+words and numbers cut into characters) is refused with a message to count again.
+``--format tsv`` writes ``ngram<TAB>count`` rows instead (order, then count descending, then
+n-gram; a class is written ``<LATIN>`` or ``<NUM>``); reading a TSV back takes each order's
+total as the sum of its counts.
 
 >>> table = count_ngrams_in_text("新词发现，发现新词", n=2)
 >>> table.count("发现"), table.count("新词"), table.count("现，"), table.totals[2]
 (2, 2, 0, 6)
+>>> table = count_ngrams_in_text("A股涨了3.5%，A股跌了", n=3)
+>>> table.count("A股"), table.count("了3.5%"), table.count("了3"), table.totals[1]
+(2, 1, 0, 9)
 """
 
 from __future__ import annotations
 
-import io
-import json
-import mmap
 import os
 import re
 import shutil
-import struct
 import sys
 import tempfile
 import weakref
-import zipfile
+from collections import Counter
 from typing import IO, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from . import __version__, parallel
-from .corpus import Batch, normalize, read_batches
+from .corpus import DIGIT, LATIN, Batch, char_kind, normalize, read_batches
 from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size
-from .runs import merge_runs, read_run, run_bytes, searchable as _searchable, sort_reduce as _sort_reduce, write_run
+from .formats import NPZ_MAGIC, _open_text, read_json_member, read_npz, write_npz
+from .keys import NONE, KeyPacker, find, searchable, sort_reduce, window_keys
+from .runs import merge_runs, read_run, run_bytes, write_run
+from .symbols import CLASSES, SymbolTable, UnitSummary
 
 __all__ = [
     "DEFAULT_MEMORY",
     "DEFAULT_ORDER",
+    "FORMAT_VERSION",
     "NgramTable",
     "count_ngrams",
     "count_ngrams_in_text",
@@ -76,8 +86,8 @@ DEFAULT_MEMORY = "512M"
 #: Input bytes per worker batch: 4 MiB keeps a worker's arrays near 100 MB, large enough for
 #: the per-batch combiner to fold repeated n-grams.
 NGRAM_BATCH_BYTES = 4 << 20
-_NONE = np.uint32(0xFFFFFFFF)  # id of a character that is not in a fragment
-_MAGIC_ZIP = b"PK\x03\x04"
+#: The version of the npz file format (see the module doc).
+FORMAT_VERSION = 2
 _TSV_HEADER = "ngram\tcount"
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
@@ -96,87 +106,44 @@ def parse_memory(text: str | int) -> int:
     return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
 
 
-# --- keys: n-grams as base-V digits packed in uint64 words ------------------------------------
-
-
-def _digits_per_word(radix: int) -> int:
-    """The largest c with radix**c <= 2**64 (at most 64)."""
-    c = 1
-    while c < 64 and radix ** (c + 1) <= 1 << 64:
-        c += 1
-    return c
-
-
-class _Layout:
-    """How the n-grams of each order are packed, for an alphabet of ``size`` characters."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.radix = max(size, 2)
-        self.per_word = _digits_per_word(self.radix)
-
-    def words(self, k: int) -> int:
-        return -(-k // self.per_word)
-
-    def chunks(self, k: int) -> list[range]:
-        c = self.per_word
-        return [range(j, min(j + c, k)) for j in range(0, k, c)]
-
-    def pack(self, ids: np.ndarray) -> np.ndarray:
-        """Rows of k ids (m, k) -> keys: (m,) uint64 for one word, else (m, words)."""
-        k = ids.shape[1]
-        radix = np.uint64(self.radix)
-        cols = []
-        for chunk in self.chunks(k):
-            key = ids[:, chunk[0]].astype(np.uint64)
-            for j in chunk[1:]:
-                key = key * radix + ids[:, j]
-            cols.append(key)
-        return cols[0] if len(cols) == 1 else np.ascontiguousarray(np.stack(cols, axis=1))
-
-    def unpack(self, keys: np.ndarray, k: int) -> np.ndarray:
-        """Keys -> rows of k ids (m, k), uint32."""
-        keys2 = keys.reshape(len(keys), self.words(k))
-        out = np.empty((len(keys), k), dtype=np.uint32)
-        radix = np.uint64(self.radix)
-        for w, chunk in enumerate(self.chunks(k)):
-            col = keys2[:, w].copy()
-            for j in reversed(chunk):
-                out[:, j] = col % radix
-                col //= radix
-        return out
-
-
 # --- the table ----------------------------------------------------------------------------------
 
 
 class NgramTable:
-    """Counts of character n-grams of orders 1..n, with the number of windows per order.
+    """Counts of n-grams of units of orders 1..n, with the number of windows per order.
 
-    Build one with :func:`count_ngrams`, :func:`merge_ngrams` or :meth:`load`.
+    Build one with :func:`count_ngrams`, :func:`merge_ngrams` or :meth:`load`. Strings given to
+    the look-ups are cut into units as the corpus is (``"A股"`` is ``A`` + ``股``); a Latin word
+    or number without a symbol of its own is looked up as its class, and ``<LATIN>`` and
+    ``<NUM>`` name the classes.
 
     Attributes:
         n: the highest order.
-        alphabet: sorted code points (uint32); a character's id is its index.
+        symbols: the :class:`~wordmine.symbols.SymbolTable`; a symbol's id is its index.
+        packer: the :class:`~wordmine.keys.KeyPacker` of the keys.
         keys, counts: per order k, ``keys[k]`` sorted packed n-grams and ``counts[k]``.
         totals: per order k, the number of order-k windows counted (before any pruning).
+        pooled: the classes that hold at least one Latin word or number of the corpus.
         min_count: the pruning threshold applied (1: none).
 
     >>> t = count_ngrams_in_text("abab", n=3)
-    >>> sorted(t.items(2)), t.totals
-    ([('ab', 2), ('ba', 1)], {1: 4, 2: 3, 3: 2})
+    >>> sorted(t.items(1)), t.totals
+    ([('abab', 1)], {1: 1, 2: 0, 3: 0})
+    >>> t = count_ngrams_in_text("新词新", n=3)
+    >>> sorted(t.items(2)), t.lookup(["新词", "词新", "新新", "新词新"]).tolist()
+    ([('新词', 1), ('词新', 1)], [1, 1, 0, 1])
     """
 
-    def __init__(self, n, alphabet, keys, counts, totals, min_count=1, _owner=None):
+    def __init__(self, n, symbols: SymbolTable, keys, counts, totals, min_count=1, pooled=(), owner=None):
         self.n = n
-        self.alphabet = np.asarray(alphabet, dtype=np.uint32)
+        self.symbols = symbols
         self.keys = dict(keys)
         self.counts = dict(counts)
         self.totals = {k: int(v) for k, v in totals.items()}
         self.min_count = min_count
-        self._layout = _Layout(len(self.alphabet))
-        self._owner = _owner  # keeps temporary files (memory-mapped) alive
-        self._lut = None
+        self.pooled = tuple(c for c in CLASSES if c in set(pooled))
+        self.packer = KeyPacker(len(symbols))
+        self._owner = owner  # keeps temporary files (memory-mapped) alive
 
     # -- look-ups --
 
@@ -185,46 +152,54 @@ class NgramTable:
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}: {len(self.counts[k])}" for k in sorted(self.counts))
-        return f"<NgramTable n={self.n} distinct={{{sizes}}}>"
+        return f"<NgramTable n={self.n} symbols={len(self.symbols)} distinct={{{sizes}}}>"
 
-    def _ids(self, strings: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Ids (m, k) of strings of length k, and a mask of those fully in the alphabet."""
-        if self._lut is None:
-            self._lut = np.full(0x110000, _NONE, dtype=np.uint32)
-            self._lut[self.alphabet] = np.arange(len(self.alphabet), dtype=np.uint32)
-        codes = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
-        ids = self._lut[codes].reshape(len(strings), k)
-        known = (ids != _NONE).all(axis=1)
-        return ids, known
+    def counts_of(self, k: int, keys: np.ndarray) -> np.ndarray:
+        """Counts of packed keys of order ``k`` (0 where absent), as uint64.
+
+        >>> t = count_ngrams_in_text("新词新词", n=2)
+        >>> t.counts_of(2, t.packer.pack(t.encode(["新词", "词词"])[1][2])).tolist()
+        [2, 0]
+        """
+        if not len(keys):
+            return np.zeros(0, dtype=np.uint64)
+        pos, found = find(self.keys[k], keys)
+        counts = np.asarray(self.counts[k])
+        return np.where(found, counts[pos] if len(counts) else 0, 0).astype(np.uint64)
+
+    def encode(self, strings: Sequence[str]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """Cut strings into units and look up their ids, grouped by order.
+
+        Returns:
+            ``(orders, rows)``: each string's number of units (0 when it holds a character
+            that is no unit, or one the table lacks), and for each order k the ids (m, k) of
+            the strings of that order, in their order.
+
+        >>> t = count_ngrams_in_text("GDP增长", n=2)
+        >>> orders, rows = t.encode(["GDP增长", "增", "GDP，"])
+        >>> orders.tolist(), t.symbols.strings_of(rows[3])
+        ([3, 1, 0], ['GDP增长'])
+        """
+        ids = self.symbols.ids_of_strings(strings)
+        orders = np.array([len(x) if len(x) and (x != NONE).all() else 0 for x in ids], dtype=np.int64)
+        rows = {}
+        for k in np.unique(orders[orders > 0]).tolist():
+            rows[k] = np.array([ids[i] for i in np.flatnonzero(orders == k).tolist()], dtype=np.uint32).reshape(-1, k)
+        return orders, rows
 
     def lookup(self, strings: Iterable[str]) -> np.ndarray:
-        """Counts of many strings at once (0 for unseen ones or lengths outside 1..n).
+        """Counts of many strings at once (0 for unseen ones or orders outside 1..n).
 
         >>> count_ngrams_in_text("新词新词", n=2).lookup(["新词", "词新", "新新", "新词新"])
         array([2, 1, 0, 0], dtype=uint64)
         """
         strings = list(strings)
         result = np.zeros(len(strings), dtype=np.uint64)
-        lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-        for k in range(1, self.n + 1):
-            where = np.flatnonzero(lengths == k)
-            if len(where) == 0 or len(self.counts[k]) == 0:
-                continue
-            ids, known = self._ids([strings[i] for i in where], k)
-            where, ids = where[known], ids[known]
-            if len(where) == 0:
-                continue
-            result[where] = self._find(k, self._layout.pack(ids))
+        orders, rows = self.encode(strings)
+        for k, ids in rows.items():
+            if k <= self.n:
+                result[orders == k] = self.counts_of(k, self.packer.pack(ids))
         return result
-
-    def _find(self, k: int, queries: np.ndarray) -> np.ndarray:
-        """Counts of packed keys of order k (0 where absent)."""
-        keys = _searchable(self.keys[k])
-        q = _searchable(queries)
-        pos = np.searchsorted(keys, q)
-        pos_ok = np.minimum(pos, len(keys) - 1)
-        hit = (pos < len(keys)) & (keys[pos_ok] == q)
-        return np.where(hit, self.counts[k][pos_ok], 0).astype(np.uint64)
 
     def count(self, ngram: str) -> int:
         """The count of one string (0 if unseen).
@@ -242,12 +217,10 @@ class NgramTable:
         keys = self.keys[k] if keys is None else keys
         if len(keys) == 0:
             return []
-        ids = self._layout.unpack(np.asarray(keys), k)
-        codes = self.alphabet[ids]
-        return codes.astype("<u4").view(f"<U{k}").ravel().tolist()
+        return self.symbols.strings_of(self.packer.unpack(np.asarray(keys), k))
 
     def items(self, order: int | None = None) -> Iterator[tuple[str, int]]:
-        """``(ngram, count)`` of one order (or all, shortest first), in code point order."""
+        """``(ngram, count)`` of one order (or all, shortest first), in key order."""
         for k in [order] if order else range(1, self.n + 1):
             step = 1 << 18  # convert in slices to keep memory flat on big tables
             for i in range(0, len(self.counts[k]), step):
@@ -257,7 +230,7 @@ class NgramTable:
         return self.items()
 
     def __eq__(self, other) -> bool:
-        """Same orders, totals and counts (the alphabets may differ by unused characters)."""
+        """Same orders, totals and counts (the symbol tables may differ by unused symbols)."""
         if not isinstance(other, NgramTable):
             return NotImplemented
         return (
@@ -274,20 +247,25 @@ class NgramTable:
             return self
         keys, counts = {}, {}
         for k in range(1, self.n + 1):
-            keep = np.flatnonzero(self.counts[k] >= min_count)
-            keys[k], counts[k] = self.keys[k][keep], self.counts[k][keep]
-        return NgramTable(self.n, self.alphabet, keys, counts, self.totals, max(min_count, self.min_count))
+            keep = np.flatnonzero(np.asarray(self.counts[k]) >= min_count)
+            keys[k], counts[k] = np.asarray(self.keys[k])[keep], np.asarray(self.counts[k])[keep]
+        return NgramTable(self.n, self.symbols, keys, counts, self.totals, max(min_count, self.min_count), self.pooled)
 
-    def remapped(self, alphabet: np.ndarray) -> tuple[dict, dict]:
-        """Keys re-packed for a larger sorted alphabet (a superset of ours); order is kept."""
-        if np.array_equal(alphabet, self.alphabet):
+    def remapped(self, symbols: SymbolTable) -> tuple[dict, dict]:
+        """Keys re-packed for another symbol table, where each of our symbols is itself or, for
+        a Latin word or number it lacks, its class. Keys that now coincide are not yet added up
+        and the order is not kept: sort and reduce them (as :func:`merge_ngrams` does)."""
+        if symbols == self.symbols:
             return self.keys, self.counts
-        new_ids = np.searchsorted(alphabet, self.alphabet).astype(np.uint32)
-        layout = _Layout(len(alphabet))
+        new_ids = np.array([symbols.id_of(s) for s in self.symbols.symbols], dtype=np.uint32)
+        if (new_ids == NONE).any():
+            missing = self.symbols.symbols[int(np.flatnonzero(new_ids == NONE)[0])]
+            raise ValueError(f"the symbol table lacks the character {missing!r}")
+        packer = KeyPacker(len(symbols))
         keys = {}
         for k in range(1, self.n + 1):
-            ids = new_ids[self._layout.unpack(np.asarray(self.keys[k]), k)]
-            keys[k] = layout.pack(ids)
+            ids = new_ids[self.packer.unpack(np.asarray(self.keys[k]), k)]
+            keys[k] = packer.pack(ids)
         return keys, self.counts
 
     # -- files --
@@ -309,7 +287,7 @@ class NgramTable:
             f.write(_TSV_HEADER + "\n")
         for k in range(1, self.n + 1):
             counts = np.asarray(self.counts[k])
-            # Stable sort of the code-point-ordered keys by count: ties stay in code point order.
+            # Stable sort of the key-ordered rows by count: ties stay in key order.
             order = np.argsort(-counts.astype(np.int64), kind="stable")
             step = 1 << 16
             for i in range(0, len(order), step):
@@ -320,31 +298,31 @@ class NgramTable:
     def _write_npz(self, raw: IO[bytes]) -> None:
         meta = {
             "format": "wordmine-ngrams",
-            "version": 1,
+            "version": FORMAT_VERSION,
             "n": self.n,
-            "alphabet_size": int(len(self.alphabet)),
+            "symbols": len(self.symbols),
+            "pooled": list(self.pooled),
             "min_count": self.min_count,
             "wordmine": __version__,
         }
-        arrays = {"meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8), "alphabet": self.alphabet}
-        arrays["totals"] = np.array([self.totals[k] for k in range(1, self.n + 1)], dtype=np.uint64)
+        import json
+
+        arrays = {
+            "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
+            "symbols": np.frombuffer("\n".join(self.symbols.symbols).encode("utf-8"), dtype=np.uint8),
+            "totals": np.array([self.totals[k] for k in range(1, self.n + 1)], dtype=np.uint64),
+        }
         for k in range(1, self.n + 1):
             arrays[f"keys_{k}"] = self.keys[k]
             arrays[f"counts_{k}"] = self.counts[k]
-        # A seekable file lets zipfile write sizes in place; stdout is not, so go through memory.
-        target = raw if raw.seekable() else io.BytesIO()
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-            for name, array in arrays.items():
-                _write_npy_member(zf, name + ".npy", np.asarray(array))
-        if target is not raw:
-            raw.write(target.getvalue())
+        write_npz(raw, arrays)
 
     @classmethod
     def load(cls, path: str, mmap: bool = True) -> "NgramTable":
-        """Read a table written by :meth:`save` (npz memory-mapped, or TSV).
+        """Read a table written by :meth:`save` (npz memory-mapped, or TSV), checking it.
 
         Raises:
-            FormatError: the file is neither, or is damaged.
+            FormatError: the file is neither, is damaged, or is of an older format.
         """
         try:
             with open(path, "rb") as f:
@@ -353,84 +331,89 @@ class NgramTable:
             raise FormatError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise FormatError(f"{path}: is a directory, not an n-gram table") from None
-        if head == _MAGIC_ZIP:
+        if head == NPZ_MAGIC:
             return _load_npz(path, mmap)
         return _read_tsv(path)
 
 
-def _write_npy_member(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
-    """Write an array as a stored .npy member, in slices (it may be a large memory map)."""
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # fixed: same table, same bytes
-    info.compress_type = zipfile.ZIP_STORED
-    with zf.open(info, "w", force_zip64=True) as out:
-        np.lib.format.write_array_header_2_0(out, np.lib.format.header_data_from_array_1_0(array))
-        for piece in _slices(array, 1 << 22):
-            out.write(piece.tobytes())
-
-
-def _slices(array: np.ndarray, step: int) -> Iterator[np.ndarray]:
-    """Consecutive C-order pieces of ``array``'s data.
-
-    A whole memory-mapped file is read with plain reads: touching its mapped pages would keep
-    them in the process's resident memory until the map is closed.
-    """
-    flat_size = array.size
-    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.flags.c_contiguous:
-        with open(array.filename, "rb") as f:
-            f.seek(array.offset)
-            for i in range(0, flat_size, step):
-                yield np.fromfile(f, dtype=array.dtype, count=min(step, flat_size - i))
-        return
-    flat = array.reshape(-1)
-    for i in range(0, flat_size, step):
-        yield np.ascontiguousarray(flat[i : i + step])
-
-
 def _load_npz(path: str, mmap: bool) -> NgramTable:
-    arrays = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                name = info.filename.removesuffix(".npy")
-                if mmap and info.compress_type == zipfile.ZIP_STORED:
-                    arrays[name] = _map_member(path, info)
-                else:
-                    with zf.open(info) as f:
-                        arrays[name] = np.lib.format.read_array(f)
-        meta = json.loads(bytes(arrays["meta"]).decode())
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
-        raise FormatError(f"{path}: not a readable n-gram table ({err}); write it with wordmine ngrams") from None
+    arrays = read_npz(path, mmap=mmap)
+    meta = read_json_member(arrays, "meta", path)
     if meta.get("format") != "wordmine-ngrams":
         raise FormatError(f"{path}: this .npz is not a wordmine n-gram table")
-    n = meta["n"]
-    keys = {k: arrays[f"keys_{k}"] for k in range(1, n + 1)}
-    counts = {k: arrays[f"counts_{k}"] for k in range(1, n + 1)}
-    totals = {k: int(t) for k, t in enumerate(arrays["totals"].tolist(), 1)}
-    return NgramTable(n, np.asarray(arrays["alphabet"]), keys, counts, totals, meta.get("min_count", 1))
+    if meta.get("version") != FORMAT_VERSION:
+        raise FormatError(
+            f"{path}: an n-gram table of format {meta.get('version')!r} (wordmine {meta.get('wordmine', '?')}); "
+            f"this wordmine reads format {FORMAT_VERSION} (Latin words and numbers as units): "
+            "count it again with wordmine ngrams"
+        )
+    n = meta.get("n")
+    if not isinstance(n, int) or not 1 <= n <= 16:
+        raise FormatError(f"{path}: bad order n={n!r} in its meta; this table is damaged")
+
+    def bad(what: str) -> FormatError:
+        return FormatError(f"{path}: {what}; this table is damaged (write it again with wordmine ngrams)")
+
+    try:
+        text = bytes(np.asarray(arrays["symbols"], dtype=np.uint8)).decode("utf-8")
+        symbols = SymbolTable(text.split("\n") if text else [])
+    except (KeyError, UnicodeDecodeError, ValueError) as err:
+        raise bad(f"unreadable symbol table ({err})") from None
+    totals = arrays.get("totals")
+    if totals is None or totals.dtype != np.uint64 or totals.shape != (n,):
+        raise bad("totals missing or of the wrong shape")
+    packer = KeyPacker(len(symbols))
+    keys, counts = {}, {}
+    for k in range(1, n + 1):
+        kk, cc = arrays.get(f"keys_{k}"), arrays.get(f"counts_{k}")
+        width = packer.width(k)
+        if kk is None or cc is None or kk.dtype != np.uint64 or cc.dtype != np.uint64:
+            raise bad(f"keys_{k} or counts_{k} missing, or not uint64")
+        if kk.shape != ((len(cc),) if width == 1 else (len(cc), width)) or cc.ndim != 1:
+            raise bad(f"keys_{k} of shape {kk.shape} and counts_{k} of shape {cc.shape} do not fit order {k}")
+        _check_keys(kk, cc, packer.limits(k), bad, k)
+        keys[k], counts[k] = kk, cc
+    pooled = meta.get("pooled", [])
+    if not isinstance(pooled, list):
+        raise bad("bad 'pooled' in its meta")
+    return NgramTable(n, symbols, keys, counts, {k: int(t) for k, t in enumerate(totals.tolist(), 1)},
+                      meta.get("min_count", 1), pooled)
 
 
-def _map_member(path: str, info: zipfile.ZipInfo) -> np.ndarray:
-    """Memory-map a stored (uncompressed) .npy member of a zip file."""
-    with open(path, "rb") as f:
-        f.seek(info.header_offset)
-        local = f.read(30)
-        name_len, extra_len = struct.unpack("<HH", local[26:30])
-        f.seek(info.header_offset + 30 + name_len + extra_len)
-        version = np.lib.format.read_magic(f)
-        read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-        if version not in read_header:
-            raise ValueError(f"unsupported .npy version {version}")
-        shape, fortran, dtype = read_header[version](f)
-        offset = f.tell()
-    if int(np.prod(shape)) == 0:
-        return np.zeros(shape, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
+def _check_keys(keys: np.ndarray, counts: np.ndarray, limits: list[int], bad, k: int) -> None:
+    """Keys within the symbol range and strictly increasing, counts positive (in slices: the
+    arrays may be memory-mapped files larger than memory)."""
+    step = 1 << 20
+    last = None
+    for i in range(0, len(counts), step):
+        rows = np.asarray(keys[i : i + step]).reshape(min(step, len(counts) - i), -1)
+        for j, limit in enumerate(limits):
+            if limit < 1 << 64 and (rows[:, j] >= np.uint64(limit)).any():
+                raise bad(f"keys_{k} hold ids outside its symbol table")
+        if _not_increasing(rows if last is None else np.concatenate([last, rows])):
+            raise bad(f"keys_{k} are not sorted and distinct")
+        last = rows[-1:]
+        if (np.asarray(counts[i : i + step]) == 0).any():
+            raise bad(f"counts_{k} hold a zero count")
+
+
+def _not_increasing(rows: np.ndarray) -> bool:
+    """True unless rows of words increase strictly (lexicographically)."""
+    if len(rows) < 2:
+        return False
+    a, b = rows[:-1], rows[1:]
+    greater = np.zeros(len(a), dtype=bool)
+    equal = np.ones(len(a), dtype=bool)
+    for j in range(rows.shape[1]):
+        greater |= equal & (b[:, j] > a[:, j])
+        equal &= b[:, j] == a[:, j]
+    return not greater.all()
 
 
 def _read_tsv(path: str) -> NgramTable:
-    grams: dict[int, dict[str, int]] = {}
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
+    grams: dict[str, int] = {}
+    with _open_text(path) as f:
+        try:
             for lineno, line in enumerate(f, 1):
                 line = line.rstrip("\r\n")
                 if lineno == 1 and line == _TSV_HEADER:
@@ -442,25 +425,40 @@ def _read_tsv(path: str) -> NgramTable:
                 fields = line.split("\t")
                 if len(fields) != 2 or not fields[1].isdigit() or not fields[1].isascii() or not fields[0]:
                     raise FormatError(f"{path}:{lineno}: expected 'ngram<TAB>count'; is this an n-gram table?")
-                by_len = grams.setdefault(len(fields[0]), {})
-                by_len[fields[0]] = by_len.get(fields[0], 0) + int(fields[1])
-    except UnicodeDecodeError as err:
-        raise FormatError(f"{path}: not an n-gram table (not UTF-8 text, byte 0x{err.object[err.start]:02x})") from None
-    n = max(grams, default=0)
-    alphabet = np.array(sorted({ord(ch) for by_len in grams.values() for g in by_len for ch in g}), dtype=np.uint32)
-    table = NgramTable(n, alphabet, {}, {}, {})
+                grams[fields[0]] = grams.get(fields[0], 0) + int(fields[1])
+        except UnicodeDecodeError as err:
+            raise FormatError(f"{path}: not an n-gram table (not UTF-8 text, byte 0x{err.object[err.start]:02x})") from None
+    units_of = {}
+    for gram in grams:
+        units_of[gram] = _surface_units(gram)
+        if not units_of[gram]:
+            raise FormatError(f"{path}: {gram!r} is not an n-gram of units (it holds punctuation or spaces)")
+    symbols = SymbolTable(sorted({u for us in units_of.values() for u in us} | set(CLASSES)))
+    n = max((len(u) for u in units_of.values()), default=0)
+    table = NgramTable(n, symbols, {}, {}, {}, pooled=[c for c in CLASSES if any(c in u for u in units_of.values())])
     for k in range(1, n + 1):
-        items = sorted(grams.get(k, {}).items())
-        ids, _ = table._ids([g for g, _ in items], k)
-        keys = table._layout.pack(ids) if items else np.zeros(0, dtype=np.uint64)
-        table.keys[k] = keys
-        table.counts[k] = np.array([c for _, c in items], dtype=np.uint64)
-        table.totals[k] = int(table.counts[k].sum())
+        items = [(g, c) for g, c in grams.items() if len(units_of[g]) == k]
+        ids = np.array([[symbols.index[u] for u in units_of[g]] for g, _ in items], dtype=np.uint32).reshape(-1, k)
+        keys, counts = sort_reduce(table.packer.pack(ids), np.array([c for _, c in items], dtype=np.uint64)) if items else (np.zeros((0,) if table.packer.width(k) == 1 else (0, table.packer.width(k)), np.uint64), np.zeros(0, np.uint64))
+        table.keys[k], table.counts[k] = keys, counts
+        table.totals[k] = int(counts.sum())
     return table
+
+
+def _surface_units(gram: str) -> list[str]:
+    """The units of a TSV n-gram (class names as units), or [] if it is not one."""
+    from .symbols import _split_classes
+
+    units = [u for part in _split_classes(gram) for u in part]
+    return [] if "\0" in units else units
 
 
 def merge_ngrams(tables: Iterable[NgramTable | str]) -> NgramTable:
     """Add n-gram tables (objects or paths) of the same order into one.
+
+    Characters keep their symbols. A Latin word or number keeps its own symbol only if no table
+    could have pooled it in its class (a table that pooled words of that kind and lacks it):
+    otherwise it joins its class, so every count stays exact.
 
     Raises:
         FormatError: the tables have different orders.
@@ -481,16 +479,33 @@ def merge_ngrams(tables: Iterable[NgramTable | str]) -> NgramTable:
     if not loaded:
         raise ValueError("no tables to merge")
     n = loaded[0][1].n
-    alphabet = np.unique(np.concatenate([t.alphabet for _, t in loaded]))
-    parts = [t.remapped(alphabet) for _, t in loaded]
+    symbols = _merged_symbols([t for _, t in loaded])
+    parts = [t.remapped(symbols) for _, t in loaded]
     keys, counts = {}, {}
     for k in range(1, n + 1):
-        keys[k], counts[k] = _sort_reduce(
+        keys[k], counts[k] = sort_reduce(
             np.concatenate([np.asarray(p[0][k]) for p in parts]), np.concatenate([np.asarray(p[1][k]) for p in parts])
         )
     totals = {k: sum(t.totals[k] for _, t in loaded) for k in range(1, n + 1)}
     min_count = max(t.min_count for _, t in loaded)
-    return NgramTable(n, alphabet, keys, counts, totals, min_count)
+    pooled = {c for _, t in loaded for c in t.pooled}
+    return NgramTable(n, symbols, keys, counts, totals, min_count, pooled)
+
+
+def _merged_symbols(tables: list[NgramTable]) -> SymbolTable:
+    """The symbols of a merge: see :func:`merge_ngrams`."""
+    everything = set()
+    for t in tables:
+        everything.update(t.symbols.symbols)
+    keep = set(everything)
+    for t in tables:
+        own = set(t.symbols.symbols)
+        for symbol in everything - own:
+            if symbol in CLASSES or (len(symbol) == 1 and char_kind(symbol) not in (LATIN, DIGIT)):
+                continue
+            if t.symbols.class_name_of(symbol) in t.pooled:
+                keep.discard(symbol)
+    return SymbolTable(sorted(keep))
 
 
 # --- counting ----------------------------------------------------------------------------------
@@ -509,7 +524,7 @@ def count_ngrams(
     tmp_dir: str | None = None,
     progress: bool = False,
 ) -> NgramTable:
-    """Count the character n-grams of orders 1..n of a corpus, exactly.
+    """Count the n-grams of units of orders 1..n of a corpus, exactly.
 
     Args:
         inputs: files, directories, globs or ``-`` (see :func:`wordmine.files.expand_inputs`).
@@ -541,18 +556,15 @@ def count_ngrams(
             files = [_spool_stdin(work) if f == STDIN else f for f in files]
         read = dict(batch_bytes=batch_bytes, encoding=encoding, errors=errors)
         total = input_size(files)
-        alphabet = parallel.run(
-            read_batches(files, **read), _batch_alphabet, _union, np.zeros(0, dtype=np.uint32),
-            jobs=jobs, size=_nbytes, total=total, progress=progress, desc="alphabet",
-        )
+        symbols = collect_symbols(files, jobs=jobs, progress=progress, **read)
         runs = _Runs(n, budget, work)
         parallel.run(
             read_batches(files, **read), _count_batch, _Runs.add, runs,
-            jobs=jobs, initializer=_init_worker, initargs=(alphabet, n, work), size=_nbytes, total=total,
+            jobs=jobs, initializer=_init_worker, initargs=(symbols.symbols, n, work), size=_nbytes, total=total,
             progress=progress, desc="ngrams",
         )
-        keys, counts = runs.finish(min_count, jobs)
-        table = NgramTable(n, alphabet, keys, counts, runs.totals, min_count)
+        keys, counts = runs.finish(min_count, jobs, KeyPacker(len(symbols)))
+        table = NgramTable(n, symbols, keys, counts, runs.totals, min_count, _pooled(symbols, keys[1], runs.totals))
     except BaseException:
         cleanup()
         raise
@@ -572,15 +584,38 @@ def count_ngrams_in_text(text: str, n: int = DEFAULT_ORDER) -> NgramTable:
     >>> count_ngrams_in_text("二○二四", n=2).count("二〇")
     1
     """
-    alphabet = _batch_alphabet(Batch(text, 0))
-    lut = _lut(alphabet)
-    layout = _Layout(len(alphabet))
-    tables, totals = _batch_tables(lut[_codes(normalize(text))], layout, n)
-    return NgramTable(n, alphabet, {k: t[0] for k, t in tables.items()}, {k: t[1] for k, t in tables.items()}, totals)
+    normal = normalize(text)
+    symbols = UnitSummary.of_text(normal).table()
+    tables, totals = _batch_tables(symbols.encode(normal).ids, KeyPacker(len(symbols)), n)
+    keys = {k: t[0] for k, t in tables.items()}
+    return NgramTable(n, symbols, keys, {k: t[1] for k, t in tables.items()}, totals, pooled=_pooled(symbols, keys[1], totals))
+
+
+def collect_symbols(
+    files: Sequence[str], *, jobs: int | None = None, batch_bytes: int = NGRAM_BATCH_BYTES,
+    encoding: str = DEFAULT_ENCODING, errors: str = "strict", progress: bool = False,
+) -> SymbolTable:
+    """The symbol table of a corpus: one parallel pass (see :mod:`wordmine.symbols`)."""
+    summary = parallel.run(
+        read_batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors), _batch_units,
+        UnitSummary.add, UnitSummary(), jobs=jobs, size=_nbytes, total=input_size(files),
+        progress=progress, desc="symbols", ordered=True,
+    )
+    return summary.table()
+
+
+def _batch_units(batch: Batch) -> UnitSummary:
+    return UnitSummary.of_text(normalize(batch.text))
+
+
+def _pooled(symbols: SymbolTable, keys1: np.ndarray, totals: dict) -> list[str]:
+    """The classes that hold a unit of the corpus: those seen as unigrams."""
+    ids = np.asarray(keys1)
+    return [c for c in CLASSES if np.isin(symbols.index[c], ids)]
 
 
 def _spool_stdin(work: str) -> str:
-    """Copy stdin to a file: counting reads the corpus twice (alphabet, then n-grams)."""
+    """Copy stdin to a file: counting reads the corpus twice (symbols, then n-grams)."""
     path = os.path.join(work, "stdin")
     with open(path, "wb") as out:
         shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
@@ -591,39 +626,12 @@ def _nbytes(batch: Batch) -> int:
     return batch.nbytes
 
 
-def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _batch_alphabet(batch: Batch) -> np.ndarray:
-    """The fragment characters of a batch: its distinct normalised code points that pass isalnum."""
-    codes = _codes(batch.text)
-    # Distinct code points first (a count over the BMP is cheaper than sorting), then the
-    # normalisation and the fragment rule on those few thousand characters only.
-    seen = np.flatnonzero(np.bincount(codes[codes < 0x10000], minlength=0x10000)).astype(np.uint32)
-    chars = np.union1d(seen, codes[codes >= 0x10000])
-    if not len(chars):
-        return chars.astype(np.uint32)
-    normal = _codes(normalize("".join(map(chr, chars.tolist()))))
-    return np.unique(normal[[chr(c).isalnum() for c in normal.tolist()]]).astype(np.uint32)
-
-
-def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.union1d(a, b).astype(np.uint32)
-
-
-def _lut(alphabet: np.ndarray) -> np.ndarray:
-    """Code point -> id (or _NONE) for every code point."""
-    lut = np.full(0x110000, _NONE, dtype=np.uint32)
-    lut[alphabet] = np.arange(len(alphabet), dtype=np.uint32)
-    return lut
-
-
 _WORKER: dict = {}
 
 
-def _init_worker(alphabet: np.ndarray, n: int, work: str) -> None:
-    _WORKER.update(lut=_lut(alphabet), n=n, layout=_Layout(len(alphabet)), work=work, done=0)
+def _init_worker(symbols: list[str], n: int, work: str) -> None:
+    table = SymbolTable(symbols)
+    _WORKER.update(symbols=table, n=n, packer=KeyPacker(len(table)), work=work, done=0)
 
 
 def _count_batch(batch: Batch) -> tuple[str, dict]:
@@ -633,65 +641,23 @@ def _count_batch(batch: Batch) -> tuple[str, dict]:
     as large as the batch, and pickling them through a pipe would cost more than the disk.
     """
     w = _WORKER
-    tables, totals = _batch_tables(w["lut"][_codes(normalize(batch.text))], w["layout"], w["n"])
+    tables, totals = _batch_tables(w["symbols"].encode(normalize(batch.text)).ids, w["packer"], w["n"])
     w["done"] += 1
     path = os.path.join(w["work"], f"run-{os.getpid()}-{w['done']:06d}")
     write_run(path, tables)
     return path, totals
 
 
-def fragment_runs(ids: np.ndarray) -> np.ndarray:
-    """For each position, how many fragment characters start there (0 outside fragments):
-    the longest n-gram that fits at that position.
-
-    >>> fragment_runs(np.array([3, 4, _NONE, 5], np.uint32)).tolist()
-    [2, 1, 0, 1]
-    """
-    size = len(ids)
-    position = np.arange(size, dtype=np.int64)
-    nxt = np.where(ids != _NONE, size, position)
-    return np.minimum.accumulate(nxt[::-1])[::-1] - position if size else position
-
-
-def window_keys(ids: np.ndarray, layout: _Layout, n: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """For k = 2..n: ``(k, starts, keys)``, the start of every order-k window inside a fragment
-    and its packed key.
-
-    >>> layout = _Layout(3)
-    >>> [(k, s.tolist(), keys.tolist()) for k, s, keys in window_keys(np.array([0, 1, 2], np.uint32), layout, 3)]
-    [(2, [0, 1], [1, 5]), (3, [0], [5])]
-    """
-    size = len(ids)
-    run = fragment_runs(ids)
-    radix = np.uint64(layout.radix)
-    ids64 = ids.astype(np.uint64)
-    # The key words of the current order at every position (garbage where a window is invalid);
-    # order 1 is one word, the id itself. Each order extends the last word by one digit or
-    # starts a new word; a window's first words are those of the shorter windows at its start.
-    words = [ids64]
-    for k in range(2, n + 1):
-        m = max(size - k + 1, 0)
-        if len(layout.chunks(k)) > len(words):
-            words.append(ids64[k - 1 :].copy())
-        else:
-            last = words[-1][:m] * radix
-            last += ids64[k - 1 :]
-            words[-1] = last
-        starts = np.flatnonzero(run[:m] >= k)
-        cols = [word[starts] for word in words]
-        yield k, starts, cols[0] if len(cols) == 1 else np.stack(cols, axis=1)
-
-
-def _batch_tables(ids: np.ndarray, layout: _Layout, n: int) -> tuple[dict, dict]:
+def _batch_tables(ids: np.ndarray, packer: KeyPacker, n: int) -> tuple[dict, dict]:
     """Sorted unique keys and counts of every order in an id sequence, and the window totals."""
-    valid = ids != _NONE
-    counts1 = np.bincount(ids[valid], minlength=layout.size).astype(np.uint64)
+    valid = ids != NONE
+    counts1 = np.bincount(ids[valid], minlength=packer.size).astype(np.uint64)
     present = np.flatnonzero(counts1)
     tables = {1: (present.astype(np.uint64), counts1[present])}
     totals = {1: int(valid.sum())}
-    for k, starts, keys in window_keys(ids, layout, n):
+    for k, starts, keys in window_keys(ids, packer, n):
         totals[k] = len(starts)
-        tables[k] = _sort_reduce(keys, None)
+        tables[k] = sort_reduce(keys, None)
     return tables, totals
 
 
@@ -735,10 +701,11 @@ class _Runs:
             shutil.rmtree(run)
         return out
 
-    def finish(self, min_count: int, jobs: int) -> tuple[dict, dict]:
+    def finish(self, min_count: int, jobs: int, packer: KeyPacker) -> tuple[dict, dict]:
         runs = self.runs + self.fresh
         if not runs:
-            return {k: np.zeros(0, np.uint64) for k in range(1, self.n + 1)}, {k: np.zeros(0, np.uint64) for k in range(1, self.n + 1)}
+            keys = {k: np.zeros((0,) if packer.width(k) == 1 else (0, packer.width(k)), np.uint64) for k in range(1, self.n + 1)}
+            return keys, {k: np.zeros(0, np.uint64) for k in range(1, self.n + 1)}
         final = runs[0] if len(runs) == 1 and min_count == 1 else self._merge(runs, min_count, jobs)
         tables = {k: read_run(final, k) for k in range(1, self.n + 1)}
         return {k: t[0] for k, t in tables.items()}, {k: t[1] for k, t in tables.items()}

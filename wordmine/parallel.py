@@ -17,7 +17,9 @@ only merges small partial results. Properties every step relies on:
   forking a process that has threads (an earlier pool's manager thread, a host application's)
   can deadlock the child. The server pre-imports numpy and jieba, so workers start in ~0.1 s.
 
-Results do not depend on ``jobs`` as long as ``merge`` is commutative and associative.
+Results do not depend on ``jobs`` as long as ``merge`` is commutative and associative, or
+with ``ordered=True``, which merges the results in the order of their batches (a result that
+arrives early waits for those before it; the waiting ones count among the batches in flight).
 
 >>> from collections import Counter
 >>> def count_chars(text): return Counter(text)
@@ -74,6 +76,7 @@ def run(
     total: int | None = None,
     progress: bool = False,
     desc: str | None = None,
+    ordered: bool = False,
 ) -> Any:
     """Apply ``func`` to every batch (in ``jobs`` processes) and fold the results with ``merge``.
 
@@ -87,6 +90,8 @@ def run(
         size: batch -> its size in bytes, for the progress bar.
         total: total bytes expected, or None if unknown.
         progress: show a tqdm bar on stderr (only if stderr is a TTY).
+        ordered: merge the results in batch order (for a ``merge`` whose result depends on
+            the order, or a writer that must write in input order).
 
     Returns:
         The final accumulator.
@@ -110,7 +115,7 @@ def run(
                 if size is not None:
                     bar.update(size(batch))
             return acc
-        return _run_pool(batches, func, merge, initial, jobs, initializer, initargs, size, bar)
+        return _run_pool(batches, func, merge, initial, jobs, initializer, initargs, size, bar, ordered)
 
 
 def _context():
@@ -121,28 +126,37 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _run_pool(batches, func, merge, acc, jobs, initializer, initargs, size, bar):
+def _run_pool(batches, func, merge, acc, jobs, initializer, initargs, size, bar, ordered):
     pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker, initargs=(initializer, initargs))
-    inflight: dict = {}
+    inflight: dict = {}  # future -> (batch number, input bytes)
+    waiting: dict = {}  # batch number -> result that came before those of earlier batches
+    submitted = merged = 0
     ok = False
     try:
         it = iter(batches)
         exhausted = False
         while True:
-            while not exhausted and len(inflight) < _INFLIGHT_PER_JOB * jobs:
+            while not exhausted and len(inflight) + len(waiting) < _INFLIGHT_PER_JOB * jobs:
                 try:
                     batch = next(it)
                 except StopIteration:
                     exhausted = True
                     break
-                inflight[pool.submit(func, batch)] = size(batch) if size is not None else 0
+                inflight[pool.submit(func, batch)] = (submitted, size(batch) if size is not None else 0)
+                submitted += 1
             if not inflight:
                 break
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            for fut in done:
-                nbytes = inflight.pop(fut)
-                acc = merge(acc, fut.result())
+            for fut in sorted(done, key=lambda f: inflight[f][0]):
+                number, nbytes = inflight.pop(fut)
                 bar.update(nbytes)
+                if not ordered:
+                    acc = merge(acc, fut.result())
+                    continue
+                waiting[number] = fut.result()
+                while merged in waiting:
+                    acc = merge(acc, waiting.pop(merged))
+                    merged += 1
         ok = True
         return acc
     except BrokenProcessPool:

@@ -293,7 +293,7 @@ def _ngrams(corpus, outdir, o: PipelineOptions) -> dict:
 
     table = count_ngrams(corpus, o.order + 1, jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress)
     table.save(os.path.join(outdir, "ngrams.npz"))
-    return {"characters": int(table.totals[1]), "alphabet": len(table.alphabet)}
+    return {"units": int(table.totals[1]), "symbols": len(table.symbols)}
 
 
 def _discover(corpus, outdir, o: PipelineOptions) -> dict:
@@ -461,9 +461,9 @@ def _summary(outdir: str, corpus: list[str], runs: list[StepRun], manifest: dict
     size = input_size(corpus) or 0
     info = {name: record.get("info", {}) for name, record in manifest["steps"].items()}
     lines = [f"# wordmine pipeline: {outdir}", ""]
-    chars = info.get("ngrams", {}).get("characters")
+    chars = info.get("ngrams", {}).get("units")
     lines.append(f"Corpus: {len(corpus)} file{'s' * (len(corpus) != 1)}, {_size(size)}"
-                 + (f", {chars:,} characters in words" if chars else "") + ".")
+                 + (f", {chars:,} units (characters, Latin words, numbers) in words" if chars else "") + ".")
     lines += ["", "| step | this run | seconds | wrote |", "|---|---|---:|---|"]
     for run in runs:
         status = "ran" if run.ran else "up to date"

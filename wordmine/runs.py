@@ -24,80 +24,9 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-__all__ = ["merge_runs", "read_run", "run_bytes", "searchable", "sort_reduce", "write_run"]
+from .keys import searchable, sort_reduce
 
-
-def sort_reduce(keys: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Sort keys and add the counts of equal keys (``counts=None``: each key counts 1).
-
-    >>> k, c = sort_reduce(np.array([5, 1, 5], np.uint64), None)
-    >>> k.tolist(), c.tolist()
-    ([1, 5], [1, 2])
-    """
-    if len(keys) == 0:
-        return keys, np.zeros(0, dtype=np.uint64)
-    if keys.ndim == 1:
-        if counts is None:
-            keys = np.sort(keys)
-        else:
-            order = np.argsort(keys)
-            keys, counts = keys[order], counts[order]
-        new = np.empty(len(keys), dtype=bool)
-        new[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    else:
-        order = _argsort_rows(keys)
-        keys = keys[order]
-        if counts is not None:
-            counts = counts[order]
-        new = np.empty(len(keys), dtype=bool)
-        new[0] = True
-        np.any(keys[1:] != keys[:-1], axis=1, out=new[1:])
-    starts = np.flatnonzero(new)
-    if counts is None:
-        summed = np.diff(np.append(starts, len(keys))).astype(np.uint64)
-    else:
-        summed = np.add.reduceat(counts, starts).astype(np.uint64, copy=False)
-    return keys[starts], summed
-
-
-def _argsort_rows(keys: np.ndarray) -> np.ndarray:
-    """The order that sorts rows of words lexicographically.
-
-    ``np.lexsort`` is ~5x slower than ``np.argsort`` on uint64 (it needs a stable sort). So sort
-    by the first word, number the groups of equal prefixes, and sort ``group * limit + word``
-    for each next word, as long as that fits in 64 bits (it does when the next word holds a few
-    characters: the last word of an order-6 key holds one); else fall back to ``np.lexsort``.
-
-    >>> _argsort_rows(np.array([[2, 1], [1, 9], [2, 0]], np.uint64)).tolist()
-    [1, 2, 0]
-    """
-    order = np.argsort(keys[:, 0])
-    for j in range(1, keys.shape[1]):
-        prefix = keys[order, :j]
-        new = np.empty(len(keys), dtype=bool)
-        new[0] = True
-        np.any(prefix[1:] != prefix[:-1], axis=1, out=new[1:])
-        groups = np.cumsum(new, dtype=np.uint64) - np.uint64(1)
-        limit = int(keys[:, j].max()) + 1
-        if int(groups[-1]) >= (1 << 64) // limit:
-            return np.lexsort(keys.T[::-1])
-        composite = groups * np.uint64(limit) + keys[order, j]
-        order = order[np.argsort(composite)]
-    return order
-
-
-def searchable(keys: np.ndarray) -> np.ndarray:
-    """A 1-d view of sorted keys that ``np.searchsorted`` orders lexicographically.
-
-    >>> searchable(np.array([[1, 2], [1, 3]], np.uint64)).shape
-    (2,)
-    """
-    if keys.ndim == 1:
-        return keys
-    keys = np.ascontiguousarray(keys)
-    dtype = np.dtype([(f"w{j}", "<u8") for j in range(keys.shape[1])])
-    return keys.view(dtype).reshape(-1)
+__all__ = ["merge_runs", "read_run", "run_bytes", "write_run"]
 
 
 def write_run(path: str, tables: dict) -> None:
