@@ -8,7 +8,7 @@ import pytest
 from conftest import SAMPLE
 from wordmine import count_ngrams
 from wordmine.cli import cli
-from wordmine.formats import WORD_TABLE
+from wordmine.formats import WORD_KINDS, WORD_TABLE
 
 
 def test_table_columns_and_order(runner):
@@ -18,12 +18,12 @@ def test_table_columns_and_order(runner):
     lines = result.stdout.splitlines()
     assert tuple(lines[0].split("\t")) == WORD_TABLE
     rows = [line.split("\t") for line in lines[1:]]
-    assert all(len(r) == 6 and r[5] in ("0", "1") for r in rows)
+    assert all(len(r) == 7 and r[6] in WORD_KINDS for r in rows)
     counts = [int(r[1]) for r in rows]
     assert counts == sorted(counts, reverse=True)
     by_word = {r[0]: r for r in rows}
-    assert by_word["星澜科技"][5] == "0" and float(by_word["星澜科技"][2]) > 6
-    assert by_word["的"][2] == ""  # no cohesion for one character
+    assert by_word["星澜科技"][6] == "new" and float(by_word["星澜科技"][2]) > 6 and float(by_word["星澜科技"][5]) > 5
+    assert by_word["的"][2] == "" and by_word["的"][5] == "" and by_word["的"][6] == "unit"  # one character
 
 
 def test_new_only_top_and_jieba_format_load_in_jieba(runner, tmp_path):

@@ -335,7 +335,7 @@ def test_a_killed_run_leaves_complete_files_and_the_next_run_finishes_the_job(ru
 def test_no_discovered_words_give_an_empty_graph_not_a_usage_error(runner, cli_run, tmp_path):
     out = copy_out(cli_run, tmp_path)
     with open(os.path.join(out, "discovered.tsv"), "w", encoding="utf-8") as f:
-        f.write("word\tcount\tcohesion\tleft_entropy\tright_entropy\tin_jieba\n")  # no word left
+        f.write("word\tcount\tcohesion\tleft_entropy\tright_entropy\tjieba_lift\tkind\n")  # no word left
     result = runner.invoke(cli, ["pipeline", *cli_run.inputs, "-d", out, "--from", "graph"])
     assert result.exit_code == 0 and "Usage:" not in result.stderr
     assert "no words were discovered: the word graph has no nodes" in result.stderr

@@ -79,15 +79,18 @@ def test_discovered_words_round_trip_and_bad_tables(tmp_path):
     from wordmine.discover import Word
     from wordmine.formats import read_words, write_words
 
-    words = [Word("星澜科技", 35, 6.85469, 1.4, 2.95, False), Word("的", 900, math.nan, math.nan, math.nan, True)]
+    words = [Word("星澜科技", 35, 6.85469, 1.4, 2.95, 9.5, "new"), Word("的", 900, math.nan, math.nan, math.nan, math.nan, "unit")]
     path = tmp_path / "d.tsv"
     write_words(words, str(path))
     back = read_words(str(path))
     assert [w[:3] for w in back] == [("星澜科技", 35, 6.85469), ("的", 900, back[1].cohesion)]
-    assert math.isnan(back[1].cohesion) and [w.in_jieba for w in back] == [False, True]
+    assert math.isnan(back[1].cohesion) and [w.kind for w in back] == ["new", "unit"] and back[0].jieba_lift == 9.5
     path.write_text("word\tcount\n新词\t2\n", encoding="utf-8")
     with pytest.raises(FormatError, match=r"d.tsv:1: a word-count table"):
         read_words(str(path))
-    path.write_text("\t".join(WORD_TABLE) + "\n新词\t2\t3\t\t\tyes\n", encoding="utf-8")
-    with pytest.raises(FormatError, match=r"d.tsv:2: expected 6 tab-separated fields"):
+    path.write_text("\t".join(WORD_TABLE) + "\n新词\t2\t3\t\t\t\tyes\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"d.tsv:2: expected 7 tab-separated fields"):
+        read_words(str(path))
+    path.write_text("word\tcount\tcohesion\tleft_entropy\tright_entropy\tin_jieba\n新词\t2\t3\t\t\t0\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"d.tsv:1: a discovered-word table of wordmine 0.1 \(discover it again"):
         read_words(str(path))

@@ -218,7 +218,7 @@ def test_discovered_tsv_and_userdict(sample_run):
     write_words(words, expected)
     assert (out / "discovered.tsv").read_text(encoding="utf-8") == expected.getvalue()
     # userdict.txt: the words of two or more characters jieba lacks, with their counts, in order.
-    new = [(w.word, w.count, None) for w in read_words(str(out / "discovered.tsv")) if len(w.word) >= 2 and not w.in_jieba]
+    new = [(w.word, w.count, None) for w in read_words(str(out / "discovered.tsv")) if w.kind == "new"]
     assert read_userdict(str(out / "userdict.txt")) == new
     assert ("星澜科技", 16, None) in new and len(new) > 100
     assert sample_run.result.steps[2].info == {"words": len(words), "new_words": len(new)}
@@ -285,7 +285,7 @@ def test_the_summary(sample_run):
     steps = table_rows(summary, "Corpus:")
     assert [row[:2] for row in steps] == [[name, "ran"] for name in STEPS] + [["total", "6 ran"]]
     words = read_words(str(out / "discovered.tsv"))
-    new = [w for w in words if len(w.word) >= 2 and not w.in_jieba]
+    new = [w for w in words if w.kind == "new"]
     assert f"Discovered {len(words):,} words, {len(new):,} of them new " in summary
     # The top new words of discovered.tsv, in its order, with their counts.
     assert [row[:2] for row in table_rows(summary, "Top new words")] == [[w.word, str(w.count)] for w in new[:20]]

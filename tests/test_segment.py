@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import jieba
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLE
-from wordmine.corpus import normalize
+from wordmine.corpus import normalize, units
 from wordmine.errors import FormatError, InputError
 from wordmine.files import cache_dir
 from wordmine.formats import read_vocabulary
@@ -68,14 +69,44 @@ def test_replace_mode_equals_jieba_with_that_dictionary(tmp_path):
     reference = jieba.Tokenizer(str(dict_path))
     reference.tmp_dir = str(tmp_path)
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(SAMPLE.glob("*.txt")))
-    expected = "".join(
-        " ".join(t for t in reference.cut(normalize(line), HMM=False) if not t.isspace()) + "\n"
-        for line in text.split("\n")[:-1]
-    )
+    lines = text.split("\n")[:-1]
     out = tmp_path / "out.txt"
     stats = segment_corpus([str(SAMPLE)], str(out), vocabulary=vocabulary, jobs=1)
-    assert normalize(out.read_text(encoding="utf-8")) == expected  # the output keeps "，" as it is
-    assert stats == SegmentStats(lines=text.count("\n"), tokens=len(expected.split()))
+    got = normalize(out.read_text(encoding="utf-8")).split("\n")[:-1]  # the output keeps "，" as it is
+    assert len(got) == len(lines) and stats.lines == len(lines)
+    # Lines whose units are all single characters are cut as jieba cuts them; the others are cut
+    # by units (tested below).
+    plain = [i for i, line in enumerate(lines) if all(len(u) == 1 for u in units(normalize(line)))]
+    assert len(plain) > len(lines) / 2
+    for i in plain:
+        assert got[i] == " ".join(t for t in reference.cut(normalize(lines[i]), HMM=False) if not t.isspace())
+
+
+@pytest.mark.parametrize("mode, hmm", [("replace", False), ("add", False), ("add", True)])
+def test_latin_words_and_numbers_are_never_split(mode, hmm):
+    # A dictionary that holds pieces of units (lo, ck, 99, 00) cannot cut them.
+    vocabulary = [("lo", 50), ("ck", 50), ("icen", 50), ("99", 50), ("00", 50), ("A股", 3), ("2000年", 4), ("售价", 2)]
+    text = "lock和license，iPhone15售价5,999元，涨了3.5%，A股2000年1月，1,2"
+    tokens = segment_text(text, vocabulary=vocabulary, mode=mode, hmm=hmm).split(" ")
+    unit_list = units(normalize(text))
+    assert "".join(tokens) == text
+    # every token is a run of whole units (or punctuation)
+    ends = set(itertools.accumulate(len(u) if u in unit_list else 1 for u in _pieces(text, unit_list)))
+    assert set(itertools.accumulate(map(len, tokens))) <= ends
+    for word in ["lock", "license", "5,999", "3.5%"]:
+        assert word in tokens
+    if mode == "replace":
+        assert "A股" in tokens and "2000年" in tokens and "iPhone15" in tokens
+
+
+def _pieces(text: str, unit_list: list[str]) -> list[str]:
+    """The text as its units and the characters between them, in order."""
+    pieces, rest = [], text
+    for unit in unit_list:
+        at = rest.index(unit)
+        pieces += list(rest[:at]) + [unit]
+        rest = rest[at + len(unit) :]
+    return pieces + list(rest)
 
 
 def test_line_structure_is_kept(tmp_path):
@@ -88,7 +119,7 @@ def test_line_structure_is_kept(tmp_path):
 
 def test_original_full_width_characters_are_kept(tmp_path):
     # Cut as 1998 and AI芯片 (normalised), written as in the input, so it scores against the gold.
-    line = "１９９８年，ＡＩ芯片（Ｃ＋＋）"
+    line = "１９９８年，ＡＩ芯片（Ｃ＋＋）"  # (C++: C is one unit, + and + characters)
     vocabulary = [("1998", 3), ("AI芯片", 3), ("C++", 2)]
     out = segment_file(tmp_path, line.encode(), vocabulary=vocabulary).decode()
     assert out == "１９９８ 年 ， ＡＩ芯片 （ Ｃ＋＋ ）\n"
@@ -186,9 +217,9 @@ def test_output_tokens_give_back_the_input_lines(tmp_path, mode, lines):
     "content",
     [
         "word\tcount\n星澜科技\t35\n澜思\t30\n\n曜石芯\t20\n",  # wordmine count
-        "word\tcount\tcohesion\tleft_entropy\tright_entropy\tin_jieba\n"  # discovery
-        "星澜科技\t35\t812.5\t2.1\t2.3\tfalse\n"
-        "澜思\t30\t95.2\t1.5\t1.9\tfalse\n曜石芯\t20\t40\t1\t1\tfalse\n",
+        "word\tcount\tcohesion\tleft_entropy\tright_entropy\tjieba_lift\tkind\n"  # discovery
+        "星澜科技\t35\t812.5\t2.1\t2.3\t9\tnew\n"
+        "澜思\t30\t95.2\t1.5\t1.9\t8\tnew\n曜石芯\t20\t40\t1\t1\t\tnew\n",
         "\ufeff星澜科技\t35\n澜思\t30\n曜石芯\t20\n",  # --no-header, with a BOM
         "\n星澜科技 35 nz\r\n澜思 30\n曜石芯 20 n\n",  # jieba dictionary
     ],
@@ -207,7 +238,7 @@ def test_read_vocabulary_reads_discovered_word_tables(tmp_path, format):
     from wordmine.discover import Word
     from wordmine.formats import write_words
 
-    words = [Word("星澜科技", 35, 6.85, 1.4, 2.95, False), Word("澜思", 30, float("nan"), 1.0, 0.5, False)]
+    words = [Word("星澜科技", 35, 6.85, 1.4, 2.95, 9.0, "new"), Word("澜思", 30, float("nan"), 1.0, 0.5, 8.0, "new")]
     write_words(words, str(tmp_path / "words"), format=format)
     assert read_vocabulary(str(tmp_path / "words")) == [("星澜科技", 35), ("澜思", 30)]
 

@@ -233,7 +233,7 @@ def _floats(ctx, param, value):
 @click.option("-n", "--order", "n", type=click.IntRange(2, 16), default=4, show_default=True, help="Longest n-gram kept.")
 @click.option("--min-count", default="auto", show_default=True, callback=_min_count_auto, help="Fewest occurrences, or auto (grows with the corpus).")
 @click.option("--min-pmi", default="0,0,4,6", show_default=True, callback=_floats, help="Cohesion threshold per order 1..n (natural log).")
-@click.option("--new-only", is_flag=True, help="Only new words: two or more characters, not in jieba's dictionary.")
+@click.option("--new-only", is_flag=True, help="Only new words: neither in jieba's dictionary nor accounted for by it (kind new).")
 @click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jieba"]), default="tsv", show_default=True, help="A table, or a jieba user dictionary.")
 @verbosity_options

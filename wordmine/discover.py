@@ -28,8 +28,34 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
 5. Describe each word: its count (as a piece), its cohesion (for words longer than n, the
    smallest cohesion of its n-windows; none for single units), the entropies of the units
    seen left and right of it in the corpus (a fragment edge counts as one more outcome; none
-   for words longer than the n-gram table's order minus one), and whether jieba's own
-   dictionary has it.
+   for words longer than the n-gram table's order minus one).
+6. Judge what each word is to jieba (its ``kind``; the first rule that applies):
+
+   * ``unit``: a single unit (a character, Latin word or number): jieba cuts it whole anyway;
+   * ``jieba``: jieba's dictionary has it, or jieba's cut keeps it whole (``5G``, ``iPhone``);
+   * ``number``: numbers only (``1,000``, ``3.5%``);
+   * ``quantity``: a date, time or quantity: it holds two or more numbers (``2020年12月23日``),
+     or a number (digits, or Chinese numerals such as 三 or 两) that varies: at least
+     :data:`QUANTITY_VARIANTS` discovered words are the same around another number
+     (``2020年`` beside ``2019年``, ``2021年``; ``三大`` beside ``两大``, ``四大``);
+   * ``fragment``: one unit stands next to it in at least :data:`FRAGMENT_SHARE` of its
+     occurrences (``新局`` before 面): it is mostly a piece of a longer expression;
+   * ``compound``: jieba cuts it into common words, each one of the
+     :data:`~wordmine.tokenizer.COMMON_WORDS` most frequent words of two or more characters in
+     jieba's dictionary (``数据显示``, ``凝聚共识``, ``乡村振兴``): a combination of words every
+     reader knows, which jieba already cuts as such (``影像初筛``, of the rarer 初筛, stays new);
+   * ``phrase``: jieba's own unigram model accounts for it: its count is less than
+     :data:`MIN_JIEBA_LIFT` times what the model expects of its jieba cut, per cut
+     (``jieba_lift`` is the ln of that ratio: a frequent combination of frequent words,
+     ``他说``, ``这是``, ``新的``); or it is a syntactic combination: a function word (jieba's
+     tags r pronoun, p preposition, c conjunction, d adverb, u auxiliary, y modal particle,
+     e interjection, or the copula 是) opens it before a word of two or more characters that
+     is no proper name (``据了解``, ``为契机``), one (u, y, e, p, c, f locative, 是) closes it
+     after such a word (``会谈后``, ``题目是``), or a conjunction or auxiliary joins two
+     (``投诉和举报``);
+   * ``new``: everything else: names, terms, abbreviations, slang (``温凤浩``, ``中国梦``,
+     ``走基层``, ``四风``, ``星澜科技``). These are the new words of ``--new-only``, of the
+     pipeline's ``userdict.txt`` and of its summary.
 
 ``min_count="auto"`` scales with the corpus: one per ``AUTO_CHARS_PER_COUNT`` characters, at
 least 2 (see :func:`auto_min_count`).
@@ -41,15 +67,15 @@ least 2 (see :func:`auto_min_count`).
 >>> words = discover_words_in_text(text, min_count=3, min_pmi=(0, 1, 2, 3))  # a tiny corpus: low PMIs
 >>> sorted(w.word for w in words) == sorted(vocab)
 True
->>> [(w.word, w.count, w.in_jieba) for w in words if w.word == "星澜科技"]
-[('星澜科技', 86, False)]
+>>> [(w.word, w.count, w.kind) for w in words if w.word == "星澜科技"]
+[('星澜科技', 86, 'new')]
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -64,10 +90,14 @@ from .symbols import SymbolTable
 __all__ = [
     "AUTO_CHARS_PER_COUNT",
     "DEFAULT_MIN_PMI",
+    "FRAGMENT_SHARE",
+    "MIN_JIEBA_LIFT",
+    "QUANTITY_VARIANTS",
     "Word",
     "auto_min_count",
     "discover_words",
     "discover_words_in_text",
+    "judge_words",
 ]
 
 #: Cohesion thresholds for orders 1..4 (natural log): a pair must merely co-occur more often
@@ -77,6 +107,28 @@ __all__ = [
 #: fewer of the 82 planted words of the 74k-character sample corpus, where a 4-gram's PMI can
 #: hardly exceed ln(total / count) ~ 7.
 DEFAULT_MIN_PMI = (0.0, 0.0, 4.0, 6.0)
+#: A new word occurs at least 100 times as often as jieba's unigram model expects the tokens of
+#: its jieba cut to meet (per cut): frequent combinations of frequent words (他说 0.6, 这是 -0.2
+#: nats on the news corpus) fall far below ln 100 = 4.6, words jieba cuts wrongly (中国梦 4.9,
+#: 四风 5.9, names 7-11) lie above it.
+MIN_JIEBA_LIFT = math.log(100)
+#: A word that the same unit follows or precedes in three quarters of its occurrences is a
+#: piece of a longer expression (新局 before 面 in 79%).
+FRAGMENT_SHARE = 0.75
+#: Three words that differ only in one number make a series (dates, counts): one or two can be
+#: names (985工程 and 211工程, 双11).
+QUANTITY_VARIANTS = 3
+#: Chinese numerals: a run of them is a number to the quantity rule.
+NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两几")
+# jieba's part-of-speech tags of function words (the ICTCLAS set jieba's dictionary uses):
+# pronouns, prepositions, conjunctions, adverbs, auxiliaries, modal particles, interjections;
+# locatives close a phrase; conjunctions and auxiliaries join one wherever they stand.
+_AUXILIARY = frozenset({"u", "uj", "ul", "uz", "ug", "uv", "ud", "y", "e"})
+_OPENS_PHRASE = _AUXILIARY | {"r", "p", "c", "d"}
+_CLOSES_PHRASE = _AUXILIARY | {"p", "c", "f"}
+_JOINS_PHRASE = _AUXILIARY | {"c"}
+_COPULA = "是"  # jieba tags it v; it is the copula, a function word
+_PROPER_NAMES = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})  # person, place, organisation, other names
 #: ``min_count="auto"``: one more required occurrence per this many characters of corpus. On
 #: 16 M characters the benchmark's F1 peaks at min_count 4 (3..8 within 0.003; 24 loses 0.02,
 #: the reference's fixed 32 more), so 4 M characters per count.
@@ -249,10 +301,7 @@ class _Pieces:
 
 
 def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int) -> list[Word]:
-    """The words: pieces seen ``min_count`` times that pass the back-filter, described."""
-    from .tokenizer import jieba_words as dictionary
-
-    jieba_words = dictionary()
+    """The words: pieces seen ``min_count`` times that pass the back-filter, described and judged."""
     packer = table.packer
     groups: dict[int, list] = {}  # length -> [(words, counts, ids (m, length))]
     for length in list(pieces.keyed):
@@ -270,7 +319,7 @@ def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: 
         for length, ids in rows.items():
             at = np.flatnonzero(orders == length)
             groups.setdefault(length, []).append(([words[i] for i in at.tolist()], counts[at], ids))
-    result: list[Word] = []
+    described = []  # (word, count, cohesion, left, right, fragment share)
     for length in sorted(groups):
         words = [w for part in groups[length] for w in part[0]]
         counts = np.concatenate([part[1] for part in groups[length]])
@@ -293,19 +342,122 @@ def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: 
                 coh = np.minimum(coh, np.where(found, cohesion[n][pos] if len(kept[n]) else np.inf, np.inf))
         where = np.flatnonzero(keep)
         ids = ids[where]
-        left, right = _entropies(table, length, packer.pack(ids)) if length < table.n else (np.full(len(where), np.nan),) * 2
+        sides = _neighbours(table, length, packer.pack(ids)) if length < table.n else None
+        nan = np.full(len(where), np.nan)
+        left, right, share = (sides.left, sides.right, sides.share) if sides else (nan, nan, nan)
         for i, row in enumerate(where.tolist()):
-            word = words[row]
-            result.append(Word(word, int(counts[row]), float(coh[row]), float(left[i]), float(right[i]), word in jieba_words))
+            described.append((words[row], int(counts[row]), float(coh[row]), float(left[i]), float(right[i]), float(share[i])))
+    judged = judge_words(((w, c, share) for w, c, _, _, _, share in described), table.totals[1])
+    result = [Word(w, c, coh, left, right, lift, kind) for (w, c, coh, left, right, _), (lift, kind) in zip(described, judged)]
     result.sort(key=lambda w: (-w.count, w.word))
     return result
 
 
-def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Left and right boundary entropies of the n-grams ``keys`` of order ``length``."""
+def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> list[tuple[float, str]]:
+    """What each word is to jieba: ``(jieba_lift, kind)`` (see the module doc, step 6).
+
+    Args:
+        rows: ``(word, count, share)`` of every discovered word of a corpus (the quantity rule
+            compares a word with the others), ``share`` being the largest share of its
+            occurrences one neighbouring unit takes (NaN if unknown).
+        total_units: the corpus's units in fragments (``totals[1]`` of its n-gram table).
+
+    >>> rows = [("星澜科技", 40, 0.2), ("他说", 45, 0.3), ("据了解", 20, 0.2), ("5G", 50, 0.1),
+    ...         ("2023年", 90, 0.1), ("2024年", 80, 0.1), ("2025年", 70, 0.1), ("的", 9000, 0.0)]
+    >>> [kind for _, kind in judge_words(rows, 1_000_000)]
+    ['new', 'phrase', 'phrase', 'jieba', 'quantity', 'quantity', 'quantity', 'unit']
+    """
+    from .corpus import units
+    from .tokenizer import JiebaModel
+
+    jieba = JiebaModel()
+    log_total = math.log(max(total_units, 1))
+    rows = [(word, count, share, units(word)) for word, count, share in rows]
+
+    def number_run(parts: list[str]) -> tuple[str, str] | None:
+        """(before, after) the word's one run of numbers (digits or Chinese numerals)."""
+        at = [i for i, u in enumerate(parts) if u[0].isdecimal() or u in NUMERALS]
+        if not at or at[-1] - at[0] + 1 != len(at) or len(at) == len(parts):
+            return None
+        return "".join(parts[: at[0]]), "".join(parts[at[-1] + 1 :])
+
+    variants: Counter = Counter()  # (before, after) -> how many words share it
+    shapes = {}
+    for word, _, _, parts in rows:
+        shape = number_run(parts)
+        if shape is not None:
+            shapes[word] = shape
+            variants[shape] += 1
+    result = []
+    for word, count, share, parts in rows:
+        if len(parts) == 1:
+            result.append((math.nan, "unit"))
+            continue
+        cut = jieba.cut(word)
+        if jieba.known(word) or len(cut) == 1:
+            result.append((math.nan, "jieba"))
+            continue
+        lift = (math.log(count) - log_total - jieba.log_probability(cut)) / (len(cut) - 1)
+        numbers = sum(u[0].isdecimal() for u in parts)
+        if numbers == len(parts):
+            kind = "number"
+        elif numbers >= 2 or (word in shapes and variants[shapes[word]] >= QUANTITY_VARIANTS):
+            kind = "quantity"
+        elif share >= FRAGMENT_SHARE:
+            kind = "fragment"
+        elif all(jieba.common(t) for t in cut):
+            kind = "compound"
+        elif lift < MIN_JIEBA_LIFT or _function_word_phrase(cut, jieba.tags(cut)):
+            kind = "phrase"
+        else:
+            kind = "new"
+        result.append((lift, kind))
+    return result
+
+
+def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
+    """A function word attached to a word of two or more characters that is no proper name:
+    at the start (``据|了解``, ``为|契机``), at the end (``会谈|后``, ``特别|是``), or joining two
+    such words (``投诉|和|举报``).
+
+    A function character among single characters, or beside a piece jieba takes for a name, is
+    left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
+    巴洛 a place name) as much as of a phrase (他说).
+    """
+
+    def content(i: int) -> bool:
+        return len(cut[i]) >= 2 and tags[i] not in _PROPER_NAMES
+
+    if content(1) and (tags[0] in _OPENS_PHRASE or cut[0] == _COPULA):
+        return True
+    if content(-2) and (tags[-1] in _CLOSES_PHRASE or cut[-1] == _COPULA):
+        return True
+    return any(tags[i] in _JOINS_PHRASE and content(i - 1) and content(i + 1) for i in range(1, len(cut) - 1))
+
+
+class _Sides(NamedTuple):
+    """What stands beside words in the corpus: the entropies of their left and right
+    neighbours, and the largest share of their occurrences one neighbour takes, either side."""
+
+    left: np.ndarray
+    right: np.ndarray
+    share: np.ndarray
+
+
+def _neighbours(table: NgramTable, length: int, keys: np.ndarray) -> _Sides:
+    left, right, share_left, share_right = _entropies(table, length, keys)
+    return _Sides(left, right, np.fmax(share_left, share_right))
+
+
+def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Left and right boundary entropies of the n-grams ``keys`` of order ``length``, and the
+    largest share of their occurrences that one left (and one right) neighbour takes (all
+    numbers count as one neighbour: a piece that mostly follows a number is part of a quantity)."""
+    from .corpus import DIGIT
+
     nan = np.full(len(keys), np.nan)
     if length + 1 > table.n or not len(keys):
-        return nan, nan.copy()
+        return nan, nan.copy(), nan.copy(), nan.copy()
     packer = table.packer
     totals = table.counts_of(length, keys).astype(np.float64)
     ext_keys, ext_counts = table.keys[length + 1], table.counts[length + 1]
@@ -313,29 +465,35 @@ def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.nda
     # Start from empty pieces so that an empty extension table concatenates to nothing.
     sides: tuple[list, list] = ([keys[:0]], [keys[:0]])
     counts: tuple[list, list] = ([np.zeros(0)], [np.zeros(0)])
+    numbers: tuple[list, list] = ([np.zeros(0, bool)], [np.zeros(0, bool)])  # the neighbour is a number
+    is_number = table.symbols.kind == DIGIT
     step = 1 << 20  # extensions are read in slices: the table may be far larger than the words
     for i in range(0, len(ext_counts), step):
         chunk = np.asarray(ext_keys[i : i + step])
         if chunk.ndim == 1:
             # One word: what an extension extends is its key without the first or last digit.
             pair = (chunk % np.uint64(packer.radix**length), chunk // np.uint64(packer.radix))
+            neighbour = (chunk // np.uint64(packer.radix**length), chunk % np.uint64(packer.radix))
         else:
             ids = packer.unpack(chunk, length + 1)
             pair = (packer.pack(np.ascontiguousarray(ids[:, 1:])), packer.pack(np.ascontiguousarray(ids[:, :-1])))
+            neighbour = (ids[:, 0], ids[:, -1])
         for j, side in enumerate(pair):
             hit = np.isin(searchable(side), wanted)
             sides[j].append(side[hit])
             counts[j].append(np.asarray(ext_counts[i : i + step])[hit].astype(np.float64))
-    result = []
-    for side, c in zip((np.concatenate(x) for x in sides), (np.concatenate(x) for x in counts)):
+            numbers[j].append(is_number[neighbour[j][hit].astype(np.int64)])
+    result, shares = [], []
+    for side, c, number in zip(*((np.concatenate(x) for x in group) for group in (sides, counts, numbers))):
         # side = the word each extension extends (left extensions end with it, right ones start).
         order = np.argsort(searchable(side), kind="stable")
         sorted_side = side[order]
-        c = c[order]
+        c, number = c[order], number[order]
         starts = group_starts(sorted_side)
         group_keys = sorted_side[starts]
         seen = np.add.reduceat(c, starts) if len(c) else np.zeros(0)
         clogc = np.add.reduceat(c * np.log(c), starts) if len(c) else np.zeros(0)
+        largest = np.maximum(np.maximum.reduceat(np.where(number, 0.0, c), starts), np.add.reduceat(np.where(number, c, 0.0), starts)) if len(c) else np.zeros(0)
         pos, found = find(group_keys, keys)
         s_seen = np.where(found, seen[pos] if len(group_keys) else 0, 0.0)
         s_clogc = np.where(found, clogc[pos] if len(group_keys) else 0, 0.0)
@@ -344,4 +502,6 @@ def _entropies(table: NgramTable, length: int, keys: np.ndarray) -> tuple[np.nda
             edge_term = np.where(edge > 0, edge * np.log(np.where(edge > 0, edge, 1.0)), 0.0)
             h = np.log(totals) - (s_clogc + edge_term) / totals
         result.append(np.where(totals > 0, np.maximum(h, 0.0), np.nan))
-    return result[0], result[1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares.append(np.where(found & (totals > 0), (largest[pos] if len(group_keys) else 0) / totals, 0.0))
+    return result[0], result[1], shares[0], shares[1]

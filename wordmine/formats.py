@@ -337,30 +337,37 @@ def _jieba_dictionary_line(path: str, lineno: int, line: str) -> tuple[str, str]
 
 
 #: Header of a discovered-word table (``wordmine discover``).
-WORD_TABLE = ("word", "count", "cohesion", "left_entropy", "right_entropy", "in_jieba")
+WORD_TABLE = ("word", "count", "cohesion", "left_entropy", "right_entropy", "jieba_lift", "kind")
 _KINDS[WORD_TABLE] = "a discovered-word table (wordmine discover)"
+#: The header of wordmine 0.1's discovered-word tables, to name them when they are given.
+_OLD_WORD_TABLE = ("word", "count", "cohesion", "left_entropy", "right_entropy", "in_jieba")
+_KINDS[_OLD_WORD_TABLE] = "a discovered-word table of wordmine 0.1 (discover it again with this version)"
+#: What a discovered word is, in the ``kind`` column (see :mod:`wordmine.discover`).
+WORD_KINDS = ("new", "unit", "jieba", "number", "quantity", "fragment", "compound", "phrase")
 
 
 class Word(NamedTuple):
     """A discovered word and how it was judged (floats are NaN where undefined): a row of
-    :data:`WORD_TABLE`, made by :func:`wordmine.discover_words`."""
+    :data:`WORD_TABLE`, made by :func:`wordmine.discover_words`. ``kind`` is one of
+    :data:`WORD_KINDS`; ``jieba_lift`` is how much more often the word occurs than jieba's
+    unigram model expects its jieba cut to (natural log, per cut)."""
 
     word: str
     count: int
     cohesion: float
     left_entropy: float
     right_entropy: float
-    in_jieba: bool
+    jieba_lift: float
+    kind: str
 
     @property
     def is_new(self) -> bool:
-        """A new word: two or more characters, not in jieba's dictionary (a single character is
-        a token of jieba's anyway; as a "new word" it says nothing).
+        """A new word: one that jieba neither has nor accounts for (``kind == "new"``).
 
-        >>> Word("星澜", 9, 7.1, 1.0, 1.2, False).is_new, Word("5", 9, 0.0, 1.0, 1.0, False).is_new
+        >>> Word("星澜", 9, 7.1, 1.0, 1.2, 9.3, "new").is_new, Word("他说", 9, 3.0, 1.0, 1.0, 0.6, "phrase").is_new
         (True, False)
         """
-        return not self.in_jieba and len(self.word) >= 2
+        return self.kind == "new"
 
 
 def write_words(
@@ -376,15 +383,14 @@ def write_words(
 
     Args:
         format: ``"tsv"`` (the columns of :data:`WORD_TABLE`; undefined numbers as empty
-            fields, in_jieba as 1 or 0) or ``"jieba"`` (a user dictionary: ``word count`` lines,
-            loadable by ``jieba.load_userdict`` as it is).
-        new_only: only new words (:attr:`wordmine.discover.Word.is_new`: two or more characters,
-            not in jieba's dictionary).
+            fields) or ``"jieba"`` (a user dictionary: ``word count`` lines, loadable by
+            ``jieba.load_userdict`` as it is).
+        new_only: only new words (:attr:`Word.is_new`).
         top: only the first ``top`` words (after ``new_only``).
 
     >>> import io
     >>> out = io.StringIO()
-    >>> write_words([Word("星澜科技", 35, 6.85, 1.4, 2.95, False)], out, format="jieba")
+    >>> write_words([Word("星澜科技", 35, 6.85, 1.4, 2.95, 9.1, "new")], out, format="jieba")
     >>> out.getvalue()
     '星澜科技 35\\n'
     """
@@ -407,7 +413,7 @@ def write_words(
 
     output.write(
         "".join(
-            f"{w.word}\t{w.count}\t{number(w.cohesion)}\t{number(w.left_entropy)}\t{number(w.right_entropy)}\t{int(w.in_jieba)}\n"
+            f"{w.word}\t{w.count}\t{number(w.cohesion)}\t{number(w.left_entropy)}\t{number(w.right_entropy)}\t{number(w.jieba_lift)}\t{w.kind}\n"
             for w in rows
         )
     )
@@ -425,9 +431,9 @@ def read_words(path: str) -> list:
 
     >>> import io, tempfile, pathlib
     >>> p = str(pathlib.Path(tempfile.mkdtemp(), "d.tsv"))
-    >>> write_words([Word("星澜科技", 35, 6.85, 1.4, float("nan"), False)], p)
-    >>> read_words(p)[0][:3], read_words(p)[0].in_jieba
-    (('星澜科技', 35, 6.85), False)
+    >>> write_words([Word("星澜科技", 35, 6.85, 1.4, float("nan"), 9.1, "new")], p)
+    >>> read_words(p)[0][:3], read_words(p)[0].kind
+    (('星澜科技', 35, 6.85), 'new')
     """
     rows = []
     with _open_text(path) as f:
@@ -441,10 +447,10 @@ def read_words(path: str) -> list:
             if not line.strip():
                 continue
             try:
-                if len(fields) != len(WORD_TABLE) or fields[5] not in ("0", "1"):
+                if len(fields) != len(WORD_TABLE) or fields[6] not in WORD_KINDS:
                     raise ValueError
-                numbers = [float(x) if x else math.nan for x in fields[2:5]]
-                rows.append(Word(fields[0], int(fields[1]), *numbers, fields[5] == "1"))
+                numbers = [float(x) if x else math.nan for x in fields[2:6]]
+                rows.append(Word(fields[0], int(fields[1]), *numbers, fields[6]))
             except ValueError:
                 raise FormatError(f"{path}:{lineno}: expected {len(WORD_TABLE)} tab-separated fields: {' '.join(WORD_TABLE)}") from None
     return rows

@@ -24,8 +24,8 @@ written atomically and the manifest after its step, so a run that is killed leav
 previous outputs and a manifest that describes them: the next run redoes the unfinished step
 and what follows. ``.lock`` is held (``flock``) while a run goes on: a second run on the same
 directory stops at once with :class:`PipelineBusy`. ``summary.md`` sums the run up: corpus
-size, time per step, words, the top new words (two or more characters, not in jieba's
-dictionary: those of ``userdict.txt``) and the largest clusters with their most central words
+size, time per step, words, the top new words (those of ``userdict.txt``: see the ``kind`` column of
+:func:`wordmine.discover_words`) and the largest clusters with their most central words
 (the most flow in the word graph).
 
 >>> import tempfile, pathlib
@@ -45,6 +45,7 @@ import json
 import logging
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -455,7 +456,7 @@ def _try_lock(fd: int) -> bool:
 
 def _summary(outdir: str, corpus: list[str], runs: list[StepRun], manifest: dict) -> str:
     """summary.md: corpus, steps, words, new words, clusters (from the files, run or not)."""
-    from .formats import read_modules, read_words
+    from .formats import WORD_KINDS, read_modules, read_words
 
     here = _in(outdir)
     size = input_size(corpus) or 0
@@ -476,11 +477,13 @@ def _summary(outdir: str, corpus: list[str], runs: list[StepRun], manifest: dict
     if "discover" in done:
         words = read_words(here("discovered.tsv"))
         new = [w for w in words if w.is_new]
-        lines += ["", f"Discovered {len(words):,} words, {len(new):,} of them new (two or more characters, not in "
-                  "jieba's dictionary; userdict.txt holds them).", ""]
+        kinds = Counter(w.kind for w in words)
+        lines += ["", f"Discovered {len(words):,} words, {len(new):,} of them new (jieba neither has them nor "
+                  "accounts for them; userdict.txt holds them). The others, by their kind column: "
+                  + ", ".join(f"{kind} {kinds[kind]:,}" for kind in WORD_KINDS if kind != "new" and kinds[kind]) + ".", ""]
         if new:
-            lines += [f"Top new words (of {len(new):,}):", "", "| word | count | cohesion |", "|---|---:|---:|"]
-            lines += [f"| {w.word} | {w.count} | {_number(w.cohesion)} |" for w in new[:SUMMARY_WORDS]]
+            lines += [f"Top new words (of {len(new):,}):", "", "| word | count | cohesion | jieba lift |", "|---|---:|---:|---:|"]
+            lines += [f"| {w.word} | {w.count} | {_number(w.cohesion)} | {_number(w.jieba_lift)} |" for w in new[:SUMMARY_WORDS]]
     if "cluster" in done:
         modules: dict[int, list[str]] = {}
         for word, module in read_modules(here("modules.tsv")).items():  # by module, then flow

@@ -14,9 +14,12 @@ Two modes, both cutting with jieba's algorithm (dictionary DAG, most probable pa
   common characters). Words jieba already has keep jieba's frequency: re-adding one would add
   its frequency to jieba's total again, and so shift every word's probability.
 
-jieba only joins characters of its word class (CJK U+4E00..U+9FD5, ASCII letters and digits,
-``+#&._%-``): a vocabulary word with any other character (``二〇二四``, Extension A's ``㐀``)
-is never cut whole, in either mode.
+Both modes cut at unit boundaries (:mod:`wordmine.corpus`): a token never starts or ends inside
+a Latin word or a number (``lock`` is never ``lo`` + ``ck``, ``3.5%`` stays whole, whatever
+words the dictionary has); a unit that no word covers is a token of its own, and neighbouring
+such units of ASCII letters and digits join as jieba joins single ASCII characters
+(``iPhone15``). Words may hold any letter or digit, not only jieba's class (``二〇二四``,
+Extension A's ``㐀``).
 
 Each line is normalised (:func:`wordmine.corpus.normalize`) and cut; the output has one line per
 input line (empty lines stay empty), tokens separated by one space, whitespace dropped: the
@@ -41,10 +44,13 @@ import os
 import tempfile
 from typing import IO, Iterable, Iterator, NamedTuple, Sequence
 
+import numpy as np
+
 from . import parallel
 from .corpus import DEFAULT_BATCH_BYTES, Batch, normalize, read_batches
 from .errors import InputError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, cache_dir, expand_inputs, input_size
+from .symbols import scan
 from .tokenizer import BlockCutter, jieba_words, make_tokenizer
 
 __all__ = ["DEFAULT_MODE", "MODES", "SegmentStats", "segment_corpus", "segment_text"]
@@ -273,7 +279,10 @@ def _segment_batch(item: tuple[int, Batch]) -> tuple[int, str, int, int]:
     words: list[str] = []
     tokens = 0
     pos = 0
-    for token in _CUT(normal):
+    units = scan(normal)
+    longer = np.flatnonzero(units.end - units.start > 1)
+    spans = dict(zip(units.start[longer].tolist(), units.end[longer].tolist()))
+    for token in _CUT(normal, spans):
         end = pos + len(token)
         if token.isspace():
             # "\n", or "\r\n" from a "\r\r\n" line end; other whitespace separates tokens only.

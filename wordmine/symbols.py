@@ -229,6 +229,8 @@ class SymbolTable:
         self.classes[[self.latin_class, self.number_class]] = True
         #: per id: True for a symbol of more than one character (word units and classes)
         self.long = np.fromiter((len(s) > 1 for s in self.symbols), dtype=bool, count=len(self.symbols))
+        #: per id: the kind of unit (CHARACTER, LATIN or DIGIT; a class has its members' kind)
+        self.kind = np.fromiter((_symbol_kind(s) for s in self.symbols), dtype=np.uint8, count=len(self.symbols))
         self._lut = None
 
     @classmethod
@@ -339,6 +341,14 @@ class SymbolTable:
         for i in np.flatnonzero(long_rows).tolist():
             out[i] = "".join(symbols[j] for j in ids[i].tolist())
         return out
+
+
+def _symbol_kind(symbol: str) -> int:
+    if symbol == NUMBER_CLASS:
+        return DIGIT
+    if symbol == LATIN_CLASS:
+        return LATIN
+    return char_kind(symbol[0])
 
 
 def _split_classes(string: str) -> list[list[str]]:

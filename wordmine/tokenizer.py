@@ -15,15 +15,21 @@ logging is on (``-vv``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import math
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .files import cache_dir
 
-__all__ = ["BlockCutter", "jieba_words", "make_tokenizer"]
+__all__ = ["COMMON_WORDS", "BlockCutter", "JiebaModel", "jieba_dictionary", "jieba_words", "make_tokenizer"]
+
+#: The common vocabulary: the 10,000 most frequent words of two or more characters in jieba's
+#: dictionary (they make up 77% of the frequency mass of its 337,000 such words; a reader of
+#: Chinese knows them all, as the 5,000 words of the HSK 6 syllabus and more).
+COMMON_WORDS = 10_000
 
 log = logging.getLogger(__name__)
 
@@ -46,24 +52,77 @@ def make_tokenizer(userdict: Iterable[UserWord] = (), dictionary: str | None = N
 
 
 @functools.lru_cache(maxsize=1)
-def jieba_words() -> frozenset[str]:
-    """The words of jieba's own dictionary (frequency above 0), read from its ``dict.txt``.
+def jieba_dictionary() -> dict[str, tuple[int, str]]:
+    """jieba's own dictionary: word -> (frequency, part-of-speech tag), words of frequency
+    above 0, read from its ``dict.txt`` (cheaper than building a tokenizer, whose prefix
+    dictionary holds twice as many entries).
 
-    Reading the file is cheaper than building a tokenizer, whose prefix dictionary holds
-    twice as many entries.
-
-    >>> "中国" in jieba_words(), "星澜科技" in jieba_words()
-    (True, False)
+    >>> jieba_dictionary()["的"]
+    (318825, 'uj')
     """
     import jieba
 
-    words = set()
+    words = {}
     with jieba.Tokenizer().get_dict_file() as f:
         for line in f:
             parts = line.decode("utf-8").split()
             if len(parts) >= 2 and parts[1] != "0":
-                words.add(parts[0])
-    return frozenset(words)
+                words[parts[0]] = (int(parts[1]), parts[2] if len(parts) > 2 else "")
+    return words
+
+
+@functools.lru_cache(maxsize=1)
+def jieba_words() -> frozenset[str]:
+    """The words of jieba's own dictionary (frequency above 0).
+
+    >>> "中国" in jieba_words(), "星澜科技" in jieba_words()
+    (True, False)
+    """
+    return frozenset(jieba_dictionary())
+
+
+class JiebaModel:
+    """What jieba's dictionary model (its unigram model, HMM off) makes of a string: its cut,
+    the tags of the tokens, and the log-probability of the cut.
+
+    >>> model = JiebaModel()
+    >>> model.cut("他说"), model.tags(["他", "说"]), round(model.log_probability(["他", "说"]), 2)
+    (['他', '说'], ['r', 'v'], -10.62)
+    """
+
+    def __init__(self):
+        dictionary = jieba_dictionary()
+        self._dictionary = dictionary
+        self._total = sum(freq for freq, _ in dictionary.values())
+        self._cut = BlockCutter(make_tokenizer(), hmm=False)
+        longer = sorted(((freq, w) for w, (freq, _) in dictionary.items() if len(w) >= 2), reverse=True)
+        self._common = frozenset(w for _, w in longer[:COMMON_WORDS])
+
+    def common(self, word: str) -> bool:
+        """One of the :data:`COMMON_WORDS` most frequent words of two or more characters.
+
+        >>> JiebaModel().common("数据"), JiebaModel().common("初筛")
+        (True, False)
+        """
+        return word in self._common
+
+    def cut(self, text: str) -> list[str]:
+        """jieba's tokens of ``text`` with its own dictionary and no HMM."""
+        return self._cut(text)
+
+    def known(self, word: str) -> bool:
+        """In jieba's dictionary."""
+        return word in self._dictionary
+
+    def tags(self, tokens: Iterable[str]) -> list[str]:
+        """jieba's part-of-speech tag of each token ("" for a token its dictionary lacks)."""
+        return [self._dictionary.get(t, (0, ""))[1] for t in tokens]
+
+    def log_probability(self, tokens: Iterable[str]) -> float:
+        """ln P of the tokens under jieba's unigram model (a token jieba's dictionary lacks
+        scores as jieba scores an unknown character: frequency 1)."""
+        log_total = math.log(self._total)
+        return sum(math.log(self._dictionary.get(t, (1, ""))[0]) - log_total for t in tokens)
 
 
 # Building a tokenizer costs about a second (loading jieba's 350k-word dictionary): keep the last
@@ -103,11 +162,19 @@ class BlockCutter:
 
     Outside blocks, each whitespace character (or ``\\r\\n``) is one token and any other
     character is a token of its own, as in jieba.
+
+    Given the units of the text (``spans``: the start and end offsets of its units of more than
+    one character, :mod:`wordmine.corpus`), a block that holds such a unit is cut unit by unit:
+    a word starts and ends at unit boundaries only, and a unit that starts no word is one token
+    (scored as one unknown character), so a Latin word or a number is never split. Without the
+    HMM, neighbouring one-unit tokens of ASCII letters or digits are joined, as jieba joins
+    single ASCII characters (``iPhone`` + ``15``); with it, multi-character units stay as they
+    are and only single characters go to the HMM.
     """
 
     #: Blocks as wordmine's fragments see them: letters and digits of every script (〇, CJK
-    #: Extension A, ...) plus the symbols jieba keeps inside tokens.
-    FRAGMENT_BLOCKS = re.compile(r"([\w+#&.%\-]+)")
+    #: Extension A, ...) plus the symbols jieba keeps inside tokens and the comma of numbers.
+    FRAGMENT_BLOCKS = re.compile(r"([\w+#&.,%\-]+)")
 
     def __init__(self, tokenizer, hmm: bool = True, blocks: re.Pattern | None = None):
         """``blocks``: the pattern of the runs cut with the dictionary (default jieba's own,
@@ -127,17 +194,25 @@ class BlockCutter:
         # jieba scores a character that is no word as log(1) - logtotal.
         self._unknown = math.log(1) - logtotal
 
-    def __call__(self, text: str) -> list[str]:
-        """The tokens of ``text``, exactly as ``list(tokenizer.cut(text, HMM=hmm))``."""
+    def __call__(self, text: str, spans: Mapping[int, int] | None = None) -> list[str]:
+        """The tokens of ``text``: without ``spans``, exactly ``list(tokenizer.cut(text, HMM=hmm))``;
+        with them (``{start: end}`` of the units longer than one character), cut by units."""
         tokens: list[str] = []
         append, extend = tokens.append, tokens.extend
         re_han_match, re_skip = self._re_han.match, self._re_skip
         cut_block = self._cut_block
+        starts = sorted(spans) if spans else []
+        offset = 0
         for block in self._re_han.split(text):
             if not block:
                 continue
+            at, offset = offset, offset + len(block)
             if re_han_match(block):
-                cut_block(block, tokens)
+                i = bisect.bisect_left(starts, at)
+                if i < len(starts) and starts[i] < offset:
+                    self._cut_block_units(block, at, spans, tokens)
+                else:
+                    cut_block(block, tokens)
             elif len(block) == 1:
                 append(block)  # one character: a whitespace token or a token of its own alike
             else:
@@ -174,6 +249,69 @@ class BlockCutter:
             score[start] = best
             end[start] = best_end
         return end
+
+    def _cut_block_units(self, block: str, at: int, spans: Mapping[int, int], out: list[str]) -> None:
+        """Cut a block unit by unit (see the class doc); ``at`` is its offset in the text."""
+        bounds = []  # the start of every unit (or other character) of the block, then its end
+        i, n = 0, len(block)
+        while i < n:
+            bounds.append(i)
+            end = spans.get(at + i)
+            i = end - at if end is not None else i + 1
+        bounds.append(n)
+        m = len(bounds) - 1
+        freq, logp, unknown = self._freq, self._logp, self._unknown
+        score = [0.0] * (m + 1)
+        ends = [0] * m  # for each unit, the unit after the word starting there
+        for u in range(m - 1, -1, -1):
+            start = bounds[u]
+            best = None
+            best_end = u + 1
+            j = u + 1
+            frag = block[start : bounds[j]]
+            while frag in freq:  # a word or the prefix of one, ending at a unit boundary
+                lp = logp.get(frag)
+                if lp is not None:
+                    s = lp + score[j]
+                    if best is None or s >= best:  # on a tie the later end wins, as in jieba
+                        best, best_end = s, j
+                j += 1
+                if j > m:
+                    break
+                frag = block[start : bounds[j]]
+            if best is None:
+                best = unknown + score[u + 1]
+            score[u] = best
+            ends[u] = best_end
+        u = 0
+        buf: list[str] = []  # HMM: single characters; else one-unit ASCII tokens to join
+        eng = self._re_eng.match
+        while u < m:
+            v = ends[u]
+            word = block[bounds[u] : bounds[v]]
+            if self._hmm:
+                if v - u == 1 and len(word) == 1:
+                    buf.append(word)
+                    u = v
+                    continue
+                if buf:
+                    self._flush_singles("".join(buf), out)
+                    buf = []
+            else:
+                if v - u == 1 and eng(word):
+                    buf.append(word)
+                    u = v
+                    continue
+                if buf:
+                    out.append("".join(buf))
+                    buf = []
+            out.append(word)
+            u = v
+        if buf:
+            if self._hmm:
+                self._flush_singles("".join(buf), out)
+            else:
+                out.append("".join(buf))
 
     def _flush_singles(self, buf: str, out: list[str]) -> None:
         if len(buf) == 1:
