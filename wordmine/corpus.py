@@ -52,6 +52,7 @@ __all__ = [
     "CHARACTER",
     "DIGIT",
     "LATIN",
+    "NUMBER_PATTERN",
     "SEPARATOR",
     "Batch",
     "DEFAULT_BATCH_BYTES",
@@ -136,7 +137,9 @@ _SPACELESS = (
     (0xFF00, 0xFFEF),  # half-width kana and Hangul (full-width ASCII is normalised away)
     (0x16FE0, 0x3FFFF),  # ideographic symbols, Tangut, kana supplements, Nushu, CJK Extensions B-H
 )
-_NUMBER = re.compile(r"\d+(?:\.\d+|,\d{3}(?!\d))*%?")
+#: A number (see the module doc), as a regular expression.
+NUMBER_PATTERN = r"\d+(?:\.\d+|,\d{3}(?!\d))*%?"
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 def char_kind(ch: str) -> int:
