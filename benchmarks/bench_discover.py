@@ -70,12 +70,12 @@ def main() -> None:
     args = parser.parse_args()
     require(NEWS)
     require(SIGHAN / "pku_test.utf8")
-    corpus = news(args.cache, chars=args.chars)
+    news_slice = news(args.cache, chars=args.chars)
     work = Path(tempfile.mkdtemp(prefix="bench-discover-"))
     try:
         j = str(args.jobs)
         words = work / "words.tsv"
-        inputs = [str(corpus), str(SIGHAN / "pku_test.utf8"), str(SIGHAN / "msr_test.utf8")]
+        inputs = [str(news_slice), str(SIGHAN / "pku_test.utf8"), str(SIGHAN / "msr_test.utf8")]
         runs = {"discover": wordmine("discover", *inputs, "-j", j, "-q", "--min-count", args.min_count, "-o", str(words))}
         n_words = sum(1 for _ in open(words, encoding="utf-8")) - 1
         scores, practical = {}, {}
@@ -115,7 +115,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    chars = corpus.stat().st_size
+    chars = news_slice.stat().st_size
     lines = [
         "## bench_discover: new-word discovery, judged by segmentation",
         "",

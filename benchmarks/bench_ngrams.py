@@ -1,14 +1,15 @@
-"""Benchmark `wordmine ngrams` (exact character n-gram counts) against a dict loop and KenLM.
+"""Benchmark `wordmine ngrams` (exact n-gram counts of units) against a dict loop and KenLM.
 
 In one run, on the first 50 MB (default) of the news corpus in ../shared:
 
   (a) wordmine: wordmine ngrams CORPUS -n 4 -j 2 -o OUT.npz
-  (b) naive:    for each line, for each fragment (wordmine.normalize + wordmine.fragments), for
-                k in 1..4, for each window: d[gram] += 1   (one process, on a 5 MB slice; the
+  (b) naive:    for each line, for each fragment of units (wordmine.corpus.unit_fragments), for
+                k in 1..4, for each window: d[units] += 1   (one process, on a 5 MB slice; the
                 same slice is counted by wordmine too, and every count of both, all orders, both
-                ways, and the totals are compared: "exact")
+                ways, and the totals are compared: "exact", with the Latin words and numbers
+                that wordmine's symbol table pools in <LATIN> and <NUM> pooled the same way)
   (c) KenLM:    count_ngrams -o 4 -S 1G (from benchmarks/kenlm_peer.py) reading the same
-                fragments, one per line with the characters separated by spaces (KenLM counts
+                fragments, one per line with the units separated by spaces (KenLM counts
                 space-separated tokens); the spaced file is written once, untimed, in the cache
   (d) order 6:  wordmine ngrams -n 6 against count_ngrams -o 6
 
@@ -32,15 +33,16 @@ from common import MB, NEWS, Run, bench_parser, machine, news, publish, require,
 
 NAIVE = """
 import pickle, sys
-from wordmine import normalize, fragments
+from wordmine import normalize
+from wordmine.corpus import unit_fragments
 n = int(sys.argv[3])
 d = {}
 with open(sys.argv[1], encoding="utf-8") as f:
     for line in f:
-        for frag in fragments(normalize(line)):
+        for frag in unit_fragments(normalize(line)):
             for k in range(1, n + 1):
                 for i in range(len(frag) - k + 1):
-                    gram = frag[i:i + k]
+                    gram = tuple(frag[i:i + k])
                     d[gram] = d.get(gram, 0) + 1
 with open(sys.argv[2], "wb") as out:
     pickle.dump(d, out, pickle.HIGHEST_PROTOCOL)
@@ -48,16 +50,17 @@ with open(sys.argv[2], "wb") as out:
 
 
 def spaced(corpus: Path) -> Path:
-    """KenLM's input for ``corpus``: one fragment per line, characters separated by spaces (cached)."""
-    from wordmine import fragments, normalize
+    """KenLM's input for ``corpus``: one fragment per line, units separated by spaces (cached)."""
+    from wordmine import normalize
+    from wordmine.corpus import unit_fragments
 
-    dest = corpus.with_suffix(".spaced.txt")
+    dest = corpus.with_suffix(".units.txt")
     if dest.exists() and dest.stat().st_mtime >= corpus.stat().st_mtime:
         return dest
     tmp = dest.with_suffix(".part")
     with open(corpus, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as out:
         for line in src:
-            out.writelines(" ".join(frag) + "\n" for frag in fragments(normalize(line)))
+            out.writelines(" ".join(frag) + "\n" for frag in unit_fragments(normalize(line)))
     tmp.replace(dest)
     return dest
 
@@ -83,9 +86,15 @@ def compare(naive_path: Path, table_path: Path, order: int) -> list[str]:
     with open(naive_path, "rb") as f:
         naive = pickle.load(f)
     table = wordmine.NgramTable.load(table_path)
+    symbols = table.symbols.index
+    pooled: dict[str, int] = {}  # the naive counts, rarer Latin words and numbers as their class
+    for units, count in naive.items():
+        gram = "".join(u if u in symbols else table.symbols.class_name_of(u) for u in units)
+        pooled[gram] = pooled.get(gram, 0) + count
+    orders = {g: len(units) for units in naive for g in ["".join(u if u in symbols else table.symbols.class_name_of(u) for u in units)]}
     problems = []
     for k in range(1, order + 1):
-        ref = {g: c for g, c in naive.items() if len(g) == k}
+        ref = {g: c for g, c in pooled.items() if orders[g] == k}
         mine = dict(table.items(k))
         total = sum(ref.values())
         if table.totals.get(k) != total:
@@ -150,11 +159,11 @@ def main() -> None:
         return nbytes / MB / run.seconds
 
     lines = [
-        "## bench_ngrams: character n-gram counts",
+        "## bench_ngrams: n-gram counts of units",
         "",
         f"`python benchmarks/bench_ngrams.py --mb {args.mb:g} --big-mb {args.big_mb:g} --naive-mb {args.naive_mb:g} "
         f"--jobs {args.jobs}`; {machine()}; input: first {size / MB:.1f} MiB of news_xwlb. MB/s is original "
-        "text MiB over wall seconds (KenLM reads the same fragments spaced out, one per line).",
+        "text MiB over wall seconds (KenLM reads the same fragments, units spaced out, one per line).",
         "",
         "| run | order | input MB | wall s | MB/s | peak RSS MiB |",
         "|---|---:|---:|---:|---:|---:|",

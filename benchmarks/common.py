@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 NEWS = SHARED / "corpora" / "news_xwlb" / "xwlb_2012_2026.txt.xz"
+LAWS = SHARED / "corpora" / "laws" / "laws_zh.txt.xz"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 MB = 1 << 20
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -66,6 +67,20 @@ def news(cache: Path, *, mb: float | None = None, chars: int | None = None) -> P
     if chars is not None:
         return slice_corpus(NEWS, chars, cache / f"news_{chars}chars.txt", chars=True)
     return slice_corpus(NEWS, int(mb * MB), cache / f"news_{mb:g}mb.txt")
+
+
+def whole(cache: Path, source: Path) -> Path:
+    """The whole of an .xz corpus, unpacked into ``cache`` once (the tools read it unpacked:
+    what is measured is counting, not xz)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    dest = cache / source.name.removesuffix(".xz")
+    if not dest.exists():  # written as .part and renamed: a file that exists is complete
+        tmp = dest.with_suffix(".part")
+        with lzma.open(source, "rb") as src, open(tmp, "wb") as out:
+            while block := src.read(1 << 20):
+                out.write(block)
+        tmp.replace(dest)
+    return dest
 
 
 def publish(name: str, report: str, write: bool) -> None:

@@ -75,8 +75,8 @@ def test_replace_mode_equals_jieba_with_that_dictionary(tmp_path):
     got = normalize(out.read_text(encoding="utf-8")).split("\n")[:-1]  # the output keeps "，" as it is
     assert len(got) == len(lines) and stats.lines == len(lines)
     # Lines whose units are all single characters are cut as jieba cuts them; the others are cut
-    # by units (tested below).
-    plain = [i for i, line in enumerate(lines) if all(len(u) == 1 for u in units(normalize(line)))]
+    # by units, and a dash —— or ellipsis …… is one mark (both tested below).
+    plain = [i for i, line in enumerate(lines) if all(len(u) == 1 for u in units(normalize(line))) and "——" not in line and "……" not in line]
     assert len(plain) > len(lines) / 2
     for i in plain:
         assert got[i] == " ".join(t for t in reference.cut(normalize(lines[i]), HMM=False) if not t.isspace())
@@ -283,3 +283,9 @@ def test_read_vocabulary_refuses_binary_and_missing_files(tmp_path):
         read_vocabulary(str(tmp_path / "gbk.txt"))
     with pytest.raises(FormatError, match="missing.tsv: no such file"):
         read_vocabulary(str(tmp_path / "missing.tsv"))
+
+
+def test_a_dash_or_an_ellipsis_is_one_mark():
+    vocabulary = [("我们", 3)]
+    assert segment_text("他说——我们来了……好。—x——", vocabulary=vocabulary) == "他 说 —— 我们 来 了 …… 好 。 — x ——"
+    assert segment_text("——\n——", vocabulary=vocabulary) == "——\n——"  # not across a line end

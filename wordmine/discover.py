@@ -110,7 +110,7 @@ DEFAULT_MIN_PMI = (0.0, 0.0, 4.0, 6.0)
 #: A new word occurs at least 100 times as often as jieba's unigram model expects the tokens of
 #: its jieba cut to meet (per cut): frequent combinations of frequent words (他说 0.6, 这是 -0.2
 #: nats on the news corpus) fall far below ln 100 = 4.6, words jieba cuts wrongly (中国梦 4.9,
-#: 四风 5.9, names 7-11) lie above it.
+#: 四风 5.9, names such as 温凤浩 10.2 or 栗战书 17.2) lie above it.
 MIN_JIEBA_LIFT = math.log(100)
 #: A word that the same unit follows or precedes in three quarters of its occurrences is a
 #: piece of a longer expression (新局 before 面 in 79%).

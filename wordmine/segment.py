@@ -21,8 +21,9 @@ such units of ASCII letters and digits join as jieba joins single ASCII characte
 (``iPhone15``). Words may hold any letter or digit, not only jieba's class (``二〇二四``,
 Extension A's ``㐀``).
 
-Each line is normalised (:func:`wordmine.corpus.normalize`) and cut; the output has one line per
-input line (empty lines stay empty), tokens separated by one space, whitespace dropped: the
+Each line is normalised (:func:`wordmine.corpus.normalize`) and cut; a run of dashes ``——`` or
+of ellipsis points ``……`` is one token (one mark of the Chinese punctuation standard, GB/T
+15834). The output has one line per input line (empty lines stay empty), tokens separated by one space, whitespace dropped: the
 format of segmented gold files (SIGHAN bakeoff) and of what KenLM and word2vec read. Tokens keep
 the *original* characters: normalisation maps one character to one, so the cuts found on the
 normalised line are cut out of the original one (``１９９８年`` stays full-width, and can be scored
@@ -251,6 +252,11 @@ def _nbytes(item: tuple[int, Batch]) -> int:
     return item[1].nbytes
 
 
+#: Characters that make one punctuation mark when repeated: the dash —— and the ellipsis ……
+#: take two character cells each (GB/T 15834-2011, the national standard of punctuation).
+_MARKS = frozenset("—…")
+
+
 # --- worker side -------------------------------------------------------------------------------
 
 _CUT: BlockCutter | None = None
@@ -282,6 +288,7 @@ def _segment_batch(item: tuple[int, Batch]) -> tuple[int, str, int, int]:
     units = scan(normal)
     longer = np.flatnonzero(units.end - units.start > 1)
     spans = dict(zip(units.start[longer].tolist(), units.end[longer].tolist()))
+    previous = ""  # the token before, whitespace included
     for token in _CUT(normal, spans):
         end = pos + len(token)
         if token.isspace():
@@ -289,9 +296,12 @@ def _segment_batch(item: tuple[int, Batch]) -> tuple[int, str, int, int]:
             for _ in range(token.count("\n")):
                 lines.append(" ".join(words))
                 words = []
+        elif token in _MARKS and words and previous == token:
+            words[-1] += token  # "——", "……": one punctuation mark
         else:
             words.append(text[pos:end] if original else token)
             tokens += 1
+        previous = token
         pos = end
     assert pos == len(text), "normalize maps one character to one"
     lines.append(" ".join(words))

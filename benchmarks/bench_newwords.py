@@ -1,0 +1,123 @@
+"""Judge the new words a person reads first: the top new words of the news and laws corpora.
+
+In one run:
+1. `wordmine discover CORPUS -j 2 --new-only` on the whole news corpus (105 MiB) and the whole
+   laws corpus (55 MiB) of ../shared, defaults otherwise (timed, with peak RSS);
+2. mark the first 200 new words of each with the judgements in benchmarks/newwords_judged.tsv
+   (a word, name or term, or not: read one by one by a person; a word not judged yet is shown
+   as `?` and left out of the precision, and the run says so);
+3. precision at 100 and 200 (the share of words, names and terms);
+4. the kinds of all discovered words (how many of each), and the most frequent words the
+   rules keep out of the new words, for each kind (to see what they remove);
+5. the planted terms of data/sample (data/planted_terms.tsv): how many are new words, and the
+   sample's first 40 new words.
+Results go to benchmarks/RESULTS.md.
+
+    python benchmarks/bench_newwords.py [--jobs 2] [--top 200]
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from common import LAWS, MB, NEWS, ROOT, bench_parser, machine, publish, require, timed, whole
+
+JUDGED = Path(__file__).with_name("newwords_judged.tsv")
+KINDS = ("new", "unit", "jieba", "number", "quantity", "fragment", "compound", "phrase")
+
+
+def read_table(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f][1:]
+
+
+def judgements() -> dict[tuple[str, str], tuple[str, str]]:
+    with open(JUDGED, encoding="utf-8") as f:
+        return {(r["corpus"], r["word"]): (r["verdict"], r["note"]) for r in csv.DictReader(f, delimiter="\t")}
+
+
+def main() -> None:
+    parser = bench_parser(__doc__)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--top", type=int, default=200)
+    args = parser.parse_args()
+    require(NEWS)
+    require(LAWS)
+    judged = judgements()
+    work = Path(tempfile.mkdtemp(prefix="bench-newwords-"))
+    lines = [
+        "## bench_newwords: the new words a person reads first",
+        "",
+        f"`python benchmarks/bench_newwords.py --jobs {args.jobs} --top {args.top}`; {machine()}. `wordmine discover CORPUS "
+        f"-j {args.jobs}` with its defaults on each whole corpus; the first {args.top} words of kind `new` (by count), each "
+        "marked by a person reading it (benchmarks/newwords_judged.tsv): ✓ a word, name or term (fixed slogans, idioms, "
+        "abbreviations such as 俄乌 beside jieba's 中美 included), ✗ not (a phrase, a fragment, a quantity).",
+        "",
+    ]
+    summary = []
+    unjudged_all = []
+    head = len(lines)  # the summary table goes here
+    for name, source in (("news", NEWS), ("laws", LAWS)):
+        corpus = whole(args.cache, source)
+        out = work / f"{name}.tsv"
+        run = timed([sys.executable, "-m", "wordmine", "discover", str(corpus), "-j", str(args.jobs), "-q", "-o", str(out)])
+        if run.returncode != 0:
+            sys.exit(f"wordmine discover {corpus} failed:\n{run.stderr}")
+        rows = read_table(out)
+        new = [r for r in rows if r[6] == "new"][: args.top]
+        marks = []
+        for r in new:
+            verdict = judged.get((name, r[0]), ("?", ""))[0]
+            marks.append({"word": "✓", "not": "✗"}.get(verdict, "?"))
+        unjudged = [r[0] for r, m in zip(new, marks) if m == "?"]
+        unjudged_all += [(name, w) for w in unjudged]
+
+        def precision(k: int) -> str:
+            known = [m for m in marks[:k] if m != "?"]
+            return f"{sum(m == '✓' for m in known) / len(known):.2f}" if known else "n/a"
+
+        kinds = Counter(r[6] for r in rows)
+        summary.append((name, corpus.stat().st_size / MB, run, len(rows), kinds["new"], precision(100), precision(200), len(unjudged)))
+        lines += [f"### {name}: the first {len(new)} new words", ""]
+        for i in range(0, len(new), 20):
+            lines.append(f"{i + 1}–{min(i + 20, len(new))}: " + " ".join(f"{r[0]}{m}" for r, m in zip(new[i : i + 20], marks[i : i + 20])))
+            lines.append("")
+        misses = [f"{w}" for (c, w), (v, _) in judged.items() if c == name and v == "not" and w in {r[0] for r in new}]
+        lines += [f"Not words among them ({len(misses)}): {' '.join(misses)}.", ""]
+        lines += [f"Kinds of all {len(rows):,} discovered words: " + ", ".join(f"{k} {kinds[k]:,}" for k in KINDS) + ".", ""]
+        lines += ["The most frequent words of each kind the rules keep out of the new words (what they remove):", ""]
+        for kind in ("phrase", "compound", "fragment", "quantity"):
+            top = [r[0] for r in rows if r[6] == kind][:15]
+            lines.append(f"- {kind}: {' '.join(top)}")
+        lines.append("")
+    # The planted terms of the sample corpus.
+    out = work / "sample.tsv"
+    run = timed([sys.executable, "-m", "wordmine", "discover", str(ROOT / "data" / "sample"), "-j", str(args.jobs), "-q", "-o", str(out)])
+    rows = read_table(out)
+    kinds = {r[0]: r[6] for r in rows}
+    with open(ROOT / "data" / "planted_terms.tsv", encoding="utf-8") as f:
+        planted = [r["term"] for r in csv.DictReader(f, delimiter="\t")]
+    found = [t for t in planted if t in kinds]
+    new_planted = [t for t in found if kinds[t] == "new"]
+    sample_new = [r[0] for r in rows if r[6] == "new"]
+    table = ["| corpus | MiB | discover s | peak RSS MiB | words | new | P@100 | P@200 | not judged |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, mib, run_, n_words, n_new, p100, p200, missing in summary:
+        table.append(f"| {name} | {mib:.0f} | {run_.seconds:.1f} | {run_.peak_rss / MB:.0f} | {n_words:,} | {n_new:,} | **{p100}** | **{p200}** | {missing} |")
+    lines[head:head] = table + [
+        "",
+        f"Planted terms of data/sample: {len(found)} of {len(planted)} discovered, **{len(new_planted)}** of them new words"
+        f" (not new: {' '.join(f'{t} ({kinds[t]})' for t in found if kinds[t] != 'new') or 'none'}; not discovered:"
+        f" {' '.join(t for t in planted if t not in kinds)}). The sample's first 40 new words: {' '.join(sample_new[:40])}.",
+        "",
+    ]
+    if unjudged_all:
+        print("not judged yet (add them to benchmarks/newwords_judged.tsv):", " ".join(f"{c}:{w}" for c, w in unjudged_all), file=sys.stderr)
+    publish("bench_newwords", "\n".join(lines), not args.no_write)
+
+
+if __name__ == "__main__":
+    main()
