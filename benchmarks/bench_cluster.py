@@ -24,7 +24,7 @@ hashes the file it imported, so edits made during a run show.
 
 How a tool is measured: the graph is written once to a temporary .npz file (int64 ends, float64
 weights). The child process (`bench_cluster.py --child TOOL ...`) imports the tool, then loads
-the graph into it. For ours that is `Graph._build`, for the official package
+the graph into it. For ours that is `Network.from_arrays`, for the official package
 `Infomap.add_links` of a numpy array; this is the "load" time. Then it runs one trial, timed
 around the search alone (wall and CPU seconds), and writes the modules and codelength to a
 result file. Ours is `infomap(graph, trials=1, seed=S)`. The official one is
@@ -76,14 +76,14 @@ BASELINE_SHUFFLES = 20
 def child(tool: str, graph_path: str, out_path: str, seed: int, directed: bool) -> None:
     """Load the graph into ``tool``, run one trial, write ``out_path`` (.npz)."""
     if tool == "ours":
-        from wordmine.cluster import Graph, infomap
+        from wordmine.cluster import Network, infomap
     else:
         import infomap
     start = time.perf_counter()
     with np.load(graph_path) as data:
         n, src, dst, w = int(data["n"]), data["source"], data["target"], data["weight"]
     if tool == "ours":
-        graph = Graph._build(list(range(n)), src, dst, w, directed)
+        graph = Network.from_arrays(list(range(n)), src, dst, w, directed)
         loaded = time.perf_counter()
         cpu = time.process_time()
         result = infomap(graph, trials=1, seed=seed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,14 @@ def runner() -> CliRunner:
         return CliRunner(mix_stderr=False)
     except TypeError:
         return CliRunner()
+
+
+def installed_command() -> str:
+    """The ``wordmine`` script installed beside the running Python (``pip install -e .`` puts it
+    in ``.venv/bin``, whether or not that is on PATH)."""
+    path = Path(sys.executable).parent / "wordmine"
+    assert path.exists(), f"{path} is missing: install the package as the README says (pip install -e '.[test]')"
+    return str(path)
 
 
 def shared(*parts: str) -> Path:

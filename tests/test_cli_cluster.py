@@ -15,7 +15,7 @@ from wordmine.cli import cli
 from wordmine.errors import FormatError
 from wordmine.formats import read_modules, write_modules
 from conftest import ANIMALS, VEHICLES
-from wordmine.cluster import Graph, infomap, read_graph
+from wordmine.cluster import infomap, read_graph
 
 # Two triangles joined by one link: 甲乙丙 and 丁戊己, joined by 丙-丁. By hand (and the
 # reference prints the same): flows 3/14 for 丙 and 丁, 2/14 for the others; codelength 2.32073.
@@ -176,6 +176,10 @@ def test_needs_a_graph(runner):
         ("甲\t乙\t0.5\n乙\t丙\t很多\n", "bad.tsv:2: weight '很多' is not a number"),
         ("甲\t乙\n丙\n", "bad.tsv:2: expected 'source<TAB>target[<TAB>weight]'"),
         ("# source\ttarget\tweight\n", "bad.tsv: no links"),
+        # Before: flows and codelength NaN, rc 0 (and NaN in the summary JSON).
+        ("a\tb\t0\nb\tc\t0\n", "bad.tsv: no links (its 2 links of weight 0 carry no flow)"),
+        ("a\tb\t1\nb\tc\t-0.5\n", "bad.tsv:2: weight '-0.5' must be a finite number >= 0"),
+        ("a\tb\tNaN\n", "bad.tsv:1: weight 'NaN' must be a finite number >= 0"),
         (b"\xd6\xd0\t\xce\xc4\n", "bad.tsv:1: not valid UTF-8"),
     ],
 )
@@ -270,7 +274,7 @@ def test_graph_then_cluster_on_segmented_text(runner, two_topics, tmp_path):
     [
         "import wordmine.cluster as m; import wordmine; assert wordmine.infomap is m.infomap",
         "import wordmine; f = wordmine.infomap; import wordmine.cluster; assert wordmine.infomap is f",
-        "from wordmine.cluster import Graph, infomap as g; import wordmine; assert wordmine.infomap is g",
+        "from wordmine.cluster import Network, infomap as g; import wordmine; assert wordmine.infomap is g",
     ],
 )
 def test_wordmine_infomap_is_the_function_in_every_import_order(code):
@@ -286,3 +290,39 @@ def test_every_export_resolves_and_is_not_a_module():
     for name in wordmine.__all__:
         value = getattr(wordmine, name)
         assert not isinstance(value, types.ModuleType), name
+
+
+def test_the_red_team_zero_weight_graph_exits_1_without_nan(runner):
+    # printf 'a\tb\t0\nb\tc\t0\n' | wordmine cluster -   (was: flow nan, rc 0)
+    result = runner.invoke(cli, ["cluster", "-"], input="a\tb\t0\nb\tc\t0\n")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: -: no links (its 2 links of weight 0 carry no flow); expected lines 'source<TAB>target[<TAB>weight]' with weights > 0\n"
+    assert "nan" not in result.stdout.lower()
+
+
+def test_a_link_of_weight_0_is_left_out(runner, tmp_path):
+    summary = tmp_path / "s.json"
+    result = runner.invoke(cli, ["cluster", "-", "-q", "--summary-json", str(summary)], input="甲\t乙\t0\n乙\t丙\t1\n丙\t丁\t1\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["node\tmodule\tflow", "丙\t1\t0.5", "丁\t1\t0.25", "乙\t1\t0.25"]
+
+    def no_nan(constant):
+        raise AssertionError(f"{constant} in the summary")
+
+    data = json.loads(summary.read_text(encoding="utf-8"), parse_constant=no_nan)
+    assert data["nodes"] == 3 and data["links"] == 2
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_compressed_graph(runner, triangles, tmp_path, suffix):
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+    packed = tmp_path / f"graph.tsv{suffix}"
+    with opener(packed, "wb") as f:
+        f.write(triangles.read_bytes())
+    result = runner.invoke(cli, ["cluster", str(packed)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["node\tmodule\tflow", *ROWS]

@@ -65,3 +65,11 @@ def test_merge_refuses_a_word_table(runner, tmp_path, tiny_corpus):
     runner.invoke(cli, ["discover", str(SAMPLE), "-q", "-o", str(words)])
     result = runner.invoke(cli, ["merge", str(words), "-o", str(tmp_path / "x.tsv")])
     assert result.exit_code == 1 and "this is a discovered-word table" in result.stderr
+
+
+def test_min_pmi_thresholds_for_unused_orders_are_refused(runner, tiny_corpus):
+    result = runner.invoke(cli, ["discover", str(tiny_corpus), "-n", "3", "--min-pmi", "0,0,4,6"])
+    assert result.exit_code == 2 and "--min-pmi has 4 thresholds for orders 1..3" in result.stderr
+    result = runner.invoke(cli, ["discover", str(tiny_corpus), "--min-pmi", "0,nan"])
+    assert result.exit_code == 2 and "finite" in result.stderr
+    assert runner.invoke(cli, ["discover", str(tiny_corpus), "-n", "3", "-q"]).exit_code == 0  # the default has 4

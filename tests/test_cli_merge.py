@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import SAMPLE
-from wordmine import count_words, read_counts, write_counts
+from conftest import SAMPLE, installed_command
+from wordmine import count_words, merge_counts, read_counts, write_counts
 from wordmine.cli import cli
 
 
@@ -52,22 +51,34 @@ def test_merge_refuses_other_kinds(runner, day_tables, tmp_path):
     assert not (tmp_path / "out.tsv").exists()
 
 
+def test_merge_refuses_a_table_without_its_header(runner, day_tables, tmp_path):
+    # A headerless n-gram table has a word-count table's two columns: only the header tells.
+    _, (day0, _) = day_tables
+    grams = tmp_path / "grams.tsv"
+    grams.write_text("的\t5072\n新词\t3\n", encoding="utf-8")
+    result = runner.invoke(cli, ["merge", str(day0), str(grams), "-o", str(tmp_path / "out.tsv")])
+    assert result.exit_code == 1 and "grams.tsv:1: no header row" in result.stderr
+    assert not (tmp_path / "out.tsv").exists()
+
+
 def test_merge_needs_tables(runner):
-    assert runner.invoke(cli, ["merge"]).exit_code == 2
+    result = runner.invoke(cli, ["merge"])
+    assert result.exit_code == 2 and "Missing argument 'TABLES...'" in result.stderr
 
 
 def test_merge_top_and_min_count(runner, day_tables):
     _, paths = day_tables
+    total = merge_counts(paths)
     result = runner.invoke(cli, ["merge", *map(str, paths), "--top", "2", "--no-header"])
-    assert len(result.stdout.splitlines()) == 2
+    assert result.stdout.splitlines() == [f"{w}\t{c}" for w, c in list(total.items())[:2]]
     result = runner.invoke(cli, ["merge", *map(str, paths), "--min-count", "50"])
-    assert all(int(line.split("\t")[1]) >= 50 for line in result.stdout.splitlines()[1:])
+    expected = [f"{w}\t{c}" for w, c in total.items() if c >= 50]
+    assert 0 < len(expected) < len(total) and result.stdout.splitlines()[1:] == expected
 
 
 @pytest.mark.parametrize("command", [["wordmine"], [sys.executable, "-m", "wordmine"]])
 def test_stdin_stdout_chaining_through_the_installed_command(command, day_tables, tmp_path):
-    if command == ["wordmine"] and shutil.which("wordmine") is None:
-        pytest.skip("wordmine is not installed on PATH")
+    command = [installed_command()] if command == ["wordmine"] else command
     days, (day0, _) = day_tables
     count = subprocess.run([*command, "count", "-", "-q", "-j", "2"], input=days[1].read_bytes(), capture_output=True, check=True)
     merged = subprocess.run([*command, "merge", str(day0), "-", "-q"], input=count.stdout, capture_output=True, check=True)

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE, TINY_TEXT, pipeline_snapshot as snapshot
+from conftest import SAMPLE, TINY_TEXT, installed_command, pipeline_snapshot as snapshot
 
 from wordmine.cli import cli
 from wordmine.cluster import read_graph
@@ -31,6 +31,8 @@ from wordmine.pipeline import (
     PipelineOptions,
     run_pipeline,
 )
+
+pytestmark = pytest.mark.slow  # whole pipelines: `pytest -m "not slow"` leaves them out
 
 FILES = [name for step in STEPS for name in OUTPUTS[step]]
 #: Two sample files: a run takes under 2 s and gives a graph and clusters.
@@ -233,9 +235,7 @@ def test_a_locked_outdir_exits_75(runner, cli_run, tmp_path):
 
 def test_the_installed_command(cli_run, tmp_path):
     out = copy_out(cli_run, tmp_path)
-    command = shutil.which("wordmine")
-    if command is None:
-        pytest.skip("the wordmine script is not on PATH")
+    command = installed_command()
     done = subprocess.run([command, "pipeline", *cli_run.inputs, "-d", out, "-q"], capture_output=True, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
     help_text = subprocess.run([command, "pipeline", "--help"], capture_output=True, text=True, check=True).stdout

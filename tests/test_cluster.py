@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from wordmine.cluster import Graph, infomap, read_graph
+from wordmine.cluster import Network, infomap, read_graph
 from wordmine.errors import FormatError
 
 
@@ -80,7 +80,7 @@ def random_graph(n, m, seed, directed):
 @pytest.mark.parametrize("seed", range(6))
 def test_reported_codelength_equals_a_plain_computation(directed, seed):
     edges = random_graph(40, 120, seed, directed)
-    graph = Graph.from_edges([(str(a), str(b), w) for a, b, w in edges], directed=directed)
+    graph = Network.from_edges([(str(a), str(b), w) for a, b, w in edges], directed=directed)
     result = infomap(graph, seed=seed)
     index = {label: i for i, label in enumerate(graph.labels)}
     relabelled = [(index[str(a)], index[str(b)], w) for a, b, w in edges]
@@ -118,7 +118,7 @@ def planted(n, k, mu, degree, seed):
 @pytest.mark.parametrize("directed", [False, True])
 def test_planted_modules_are_recovered_at_low_mixing(directed):
     comm, edges = planted(400, 8, 0.1, 16, seed=3)
-    result = infomap(Graph.from_edges(edges, directed=directed), seed=5)
+    result = infomap(Network.from_edges(edges, directed=directed), seed=5)
     found = result.modules_of(range(400))
     # the same partition up to the names of the modules
     pairs = set(zip(comm.tolist(), found))
@@ -127,7 +127,7 @@ def test_planted_modules_are_recovered_at_low_mixing(directed):
 
 def test_seeds_reproduce_and_trials_keep_the_best():
     _, edges = planted(300, 6, 0.45, 12, seed=1)
-    g = Graph.from_edges(edges)
+    g = Network.from_edges(edges)
     a, b = infomap(g, seed=7), infomap(g, seed=7)
     assert a.modules.tolist() == b.modules.tolist() and a.codelength == b.codelength
     best = infomap(g, seed=7, trials=4)
@@ -143,7 +143,19 @@ def test_chinese_labels_round_trip(tmp_path):
     assert result.modules_of(["新词", "发现"])[0] == result.modules_of(["挖掘"])[0]
 
 
-@pytest.mark.parametrize("content, message", [("a\tb\tc\n", "weight 'c' is not a number"), ("a\n", "expected 'source<TAB>target"), ("# only\n", "no links"), ("a\tb\t-1\n", "must be a finite number >= 0")])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("a\tb\tc\n", "weight 'c' is not a number"),
+        ("a\n", "expected 'source<TAB>target"),
+        ("# only\n", "no links"),
+        ("a\tb\t0.5\nb\tc\t-1\n", r"bad\.tsv:2: weight '-1' must be a finite number >= 0"),
+        ("a\tb\tnan\n", r"bad\.tsv:1: weight 'nan' must be a finite number >= 0"),
+        ("a b -inf\n", r"bad\.tsv:1: weight '-inf' must be a finite number >= 0"),
+        ("a\tb\tinf\n", r"bad\.tsv:1: weight 'inf' must be a finite number >= 0"),
+        ("a\tb\t0\nb\tc\t0\n", r"bad\.tsv: no links \(its 2 links of weight 0 carry no flow\)"),
+    ],
+)
 def test_bad_graph_files(tmp_path, content, message):
     path = tmp_path / "bad.tsv"
     path.write_text(content, encoding="utf-8")
@@ -159,7 +171,7 @@ def test_agrees_with_the_reference_package_when_installed():
         for a, b in edges:
             ref.add_link(a, b)
         ref_result = ref.run()
-        ours = infomap(Graph.from_edges(edges, directed=directed), seed=3)
+        ours = infomap(Network.from_edges(edges, directed=directed), seed=3)
         reference_length = ref_result.codelength if ref_result is not None and hasattr(ref_result, "codelength") else ref.codelength
         assert ours.codelength <= reference_length * 1.001
 
@@ -199,7 +211,7 @@ def test_core_loop_ends_where_no_single_move_helps(directed, batched, monkeypatc
     module = sys.modules["wordmine.cluster"]
     monkeypatch.setattr(module, "SEQUENTIAL_NODES", 0 if batched else 10**9)
     edges = random_graph(30, 90, 11, directed)
-    graph = Graph.from_edges(edges, directed=directed)
+    graph = Network.from_edges(edges, directed=directed)
     p, src, dst, f = module.flows(graph)
     keep = src != dst
     level = module._Level(graph.n, p, src[keep], dst[keep], f[keep], not directed)
@@ -211,7 +223,7 @@ def test_core_loop_ends_where_no_single_move_helps(directed, batched, monkeypatc
 
 def test_planted_modules_are_recovered_by_the_batched_search():
     comm, edges = planted(3000, 60, 0.1, 20, seed=4)
-    result = infomap(Graph.from_edges(edges), seed=2)
+    result = infomap(Network.from_edges(edges), seed=2)
     pairs = set(zip(comm.tolist(), result.modules_of(range(3000))))
     assert len(pairs) == 60 and len({b for _, b in pairs}) == 60
 
@@ -221,3 +233,151 @@ def test_a_word_table_is_not_read_as_a_graph(tmp_path):
     path.write_text("word\tcount\n星澜\t35\n", encoding="utf-8")
     with pytest.raises(FormatError, match=r"words.tsv:1: this is a word-count table"):
         read_graph(str(path))
+
+
+# ---------------------------------------------------------------- weights, empty graphs, options
+
+
+def test_links_of_weight_0_carry_no_flow_and_are_left_out(tmp_path):
+    # Before: flow and codelength NaN with rc 0. A link of weight 0 is no link, and a label
+    # that only such links name is no node.
+    with_zero = infomap([("甲", "乙", 0), ("乙", "丙", 1.0), ("丙", "丁", 2.0), ("丁", "乙", 0.0)])
+    without = infomap([("乙", "丙", 1.0), ("丙", "丁", 2.0)])
+    assert with_zero.labels == without.labels == ["乙", "丙", "丁"]
+    assert np.isfinite(with_zero.flow).all() and math.isfinite(with_zero.codelength)
+    assert with_zero.flow.tolist() == without.flow.tolist() and with_zero.codelength == without.codelength
+    path = tmp_path / "g.tsv"
+    path.write_text("甲\t乙\t0\n乙\t丙\t1\n丙\t丁\t2\n", encoding="utf-8")
+    assert read_graph(str(path)).labels == ["乙", "丙", "丁"]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_a_graph_whose_links_all_weigh_0_has_no_links(tmp_path, directed):
+    with pytest.raises(ValueError, match="the graph has no links; nothing to cluster"):
+        infomap([("a", "b", 0), ("b", "c", 0)], directed=directed)
+    path = tmp_path / "zero.tsv"
+    path.write_text("a\tb\t0\nb\tc\t0\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"zero\.tsv: no links \(its 2 links of weight 0 carry no flow\)"):
+        read_graph(str(path), directed=directed)
+    # The pipeline's path: an empty network, which it handles itself.
+    empty = read_graph(str(path), directed=directed, allow_empty=True)
+    assert empty.n == 0 and len(empty.source) == 0
+
+
+@pytest.mark.parametrize("graph", [[], Network([], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))])
+def test_infomap_of_an_empty_graph_is_a_clear_error(graph):
+    # Before: "zero-size array to reduction operation maximum which has no identity".
+    with pytest.raises(ValueError, match="the graph has no links; nothing to cluster"):
+        infomap(graph)
+
+
+@pytest.mark.parametrize("weight", [-1.0, float("nan"), float("inf"), -float("inf")])
+def test_weights_that_are_not_finite_numbers_at_least_0_are_refused(weight):
+    # Before: a negative weight gave a made-up codelength (-1494 bits), NaN gave NaN.
+    with pytest.raises(ValueError, match=r"link 2 \('b', 'c'\): weight .* is not a finite number >= 0"):
+        Network.from_edges([("a", "b", 1.0), ("b", "c", weight)])
+    with pytest.raises(ValueError, match="is not a finite number >= 0"):
+        Network.from_arrays(["a", "b"], [0], [1], [weight])
+    # A Network built field by field is checked by infomap itself.
+    direct = Network(["a", "b", "c"], np.array([0, 1]), np.array([1, 2]), np.array([1.0, weight]))
+    with pytest.raises(ValueError, match="is not a finite number >= 0"):
+        infomap(direct)
+
+
+def test_weights_that_add_up_past_a_float_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="add up to more than a float holds"):
+        Network.from_edges([("a", "b", 1e308), ("b", "a", 1e308)])
+    path = tmp_path / "big.tsv"
+    path.write_text("a\tb\t1e308\nb\ta\t1e308\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"big\.tsv: link weights add up to more than a float holds"):
+        read_graph(str(path))
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"trials": 0}, "trials must be an integer >= 1, not 0"),
+        ({"trials": -2}, "trials must be an integer >= 1, not -2"),
+        ({"trials": 1.5}, "trials must be an integer >= 1, not 1.5"),
+        ({"trials": True}, "trials must be an integer >= 1, not True"),
+        ({"seed": -1}, "seed must be an integer >= 0, not -1"),
+        ({"seed": 2.5}, "seed must be an integer >= 0, not 2.5"),
+        ({"seed": "7"}, "seed must be an integer >= 0, not '7'"),
+    ],
+)
+def test_trials_and_seed_are_checked(options, message):
+    # Before: trials=0 was a TypeError from deep inside; seed -1 silently ran as seed 1.
+    with pytest.raises(ValueError, match=message):
+        infomap([("a", "b")], **options)
+
+
+def test_numpy_integers_are_fine_options():
+    result = infomap([("a", "b"), ("b", "c")], trials=np.int64(2), seed=np.uint32(5))
+    assert result.num_modules == 1
+
+
+def test_from_arrays_adds_up_links_and_keeps_every_label():
+    g = Network.from_arrays(["a", "b", "c", "d"], [1, 0, 2, 0], [0, 1, 3, 2], [1.0, 2.0, 0.5, 0.0])
+    assert (g.source.tolist(), g.target.tolist(), g.weight.tolist()) == ([0, 2], [1, 3], [3.0, 0.5])
+    assert g.n == 4
+    directed = Network.from_arrays(["a", "b"], [1, 0], [0, 1], [1.0, 2.0], directed=True)
+    assert (directed.source.tolist(), directed.target.tolist(), directed.weight.tolist()) == ([0, 1], [1, 0], [2.0, 1.0])
+    with pytest.raises(ValueError, match="outside the 2 labels"):
+        Network.from_arrays(["a", "b"], [0], [2], [1.0])
+    with pytest.raises(ValueError, match="1 sources, 2 targets and 1 weights"):
+        Network.from_arrays(["a", "b"], [0], [1, 0], [1.0])
+
+
+def test_graph_is_the_old_name_of_network():
+    import wordmine
+    from wordmine.cluster import Graph
+
+    assert Graph is Network and wordmine.Graph is wordmine.Network is Network
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_repeated_links_are_added_up_chunk_by_chunk(tmp_path, monkeypatch, directed):
+    # read_graph sums each chunk of links and merges the sums (memory follows the distinct
+    # links, not the lines): small chunks and merges give the network of one big chunk.
+    import functools
+    import sys
+
+    from wordmine.formats import read_graph_links
+
+    rng = random.Random(4)
+    words = [f"词{i}" for i in range(12)]
+    links = [(rng.choice(words), rng.choice(words), rng.choice([0.0, 0.5, 1.0, 3.0])) for _ in range(500)]
+    path = tmp_path / "g.tsv"
+    path.write_text("".join(f"{a}\t{b}\t{w}\n" for a, b, w in links), encoding="utf-8")
+    whole = Network.from_edges(links, directed=directed)
+    module = sys.modules["wordmine.cluster"]
+    monkeypatch.setattr(module, "read_graph_links", functools.partial(read_graph_links, chunk_links=7))
+    monkeypatch.setattr(module, "_MERGE_FLOOR", 5)
+    chunked = read_graph(str(path), directed=directed)
+    assert chunked.labels == whole.labels
+    assert chunked.source.tolist() == whole.source.tolist() and chunked.target.tolist() == whole.target.tolist()
+    np.testing.assert_allclose(chunked.weight, whole.weight, rtol=1e-12)
+    # By hand: each distinct (oriented) link once, with its weights added up.
+    expected = {}
+    index = {label: i for i, label in enumerate(whole.labels)}
+    for a, b, w in links:
+        if w:
+            key = (index[a], index[b]) if directed else tuple(sorted((index[a], index[b])))
+            expected[key] = expected.get(key, 0.0) + w
+    got = dict(zip(zip(chunked.source.tolist(), chunked.target.tolist()), chunked.weight.tolist()))
+    assert got.keys() == expected.keys() and all(got[k] == pytest.approx(v) for k, v in expected.items())
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz", ".bz2", ".xz"])
+def test_read_graph_reads_compressed_files(tmp_path, suffix):
+    import bz2
+    import gzip
+    import lzma
+
+    text = "# source\ttarget\tweight\n新词\t发现\t0.5\n发现\t挖掘\t1\n".encode("utf-8")
+    opener = {"": open, ".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+    path = tmp_path / f"g.tsv{suffix}"
+    with opener(path, "wb") as f:
+        f.write(text)
+    g = read_graph(str(path))
+    assert g.labels == ["新词", "发现", "挖掘"] and g.weight.tolist() == [0.5, 1.0]

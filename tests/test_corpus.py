@@ -148,3 +148,98 @@ def test_stdin_plain_and_compressed(monkeypatch):
         batches = list(read_batches(["-"]))
         assert "".join(b.text for b in batches) == "标准输入\n"
         assert sum(b.nbytes for b in batches) == len("标准输入\n".encode())
+
+
+def test_compressed_input_is_batched_by_its_text(tmp_path):
+    # The red team's bomb in small: 4.5 MB of repetitive text in a gzip of a few KB. Batching by
+    # compressed bytes put all of it into one batch (a 6 MB gzip made 23 GB of worker memory).
+    line = "新词发现很有趣，我们统计新词。" * 1000 + "\n"
+    path = tmp_path / "b.gz"
+    path.write_bytes(gzip.compress((line * 100).encode(), 9))
+    assert path.stat().st_size < 50_000
+    batches = list(read_batches([str(path)], batch_bytes=16_384))
+    assert len(batches) > 200
+    assert max(len(b.text.encode()) for b in batches) <= 2 * 16_384
+    assert "".join(b.text for b in batches) == line * 100
+    assert sum(b.nbytes for b in batches) == path.stat().st_size  # progress still counts the stored bytes
+
+
+@pytest.mark.parametrize("text", ["一行文字\n", "ascii text\n", "混合 mixed 文字\n"])
+def test_plain_files_are_batched_as_before(tmp_path, text):
+    path = tmp_path / "c.txt"
+    path.write_text(text * 20_000, encoding="utf-8")
+    batches = list(read_batches([str(path)], batch_bytes=8192))
+    # One block read per batch: sizes within a line of batch_bytes, as the tuned constants assume.
+    assert all(abs(len(b.text.encode()) - 8192) < len(text.encode()) for b in batches[:-1])
+
+
+def test_auto_that_chose_utf8_does_not_suggest_auto(tmp_path):
+    path = tmp_path / "late.txt"
+    path.write_bytes(b"plain ascii line\n" * 70_000 + "后面是GBK编码的中文\n".encode("gbk"))
+    assert path.stat().st_size > 1 << 20
+    with pytest.raises(InputError) as err:
+        read_all([path], encoding="auto")
+    assert str(err.value) == (
+        f"{path}:70001: not valid UTF-8 (byte 0xba at byte 1 of the line); --encoding auto chose UTF-8 "
+        "from the first MiB of the file; if the rest is GBK or GB2312, use --encoding gb18030, "
+        "or use --errors replace to go on"
+    )
+
+
+def test_auto_that_chose_gb18030_names_it_in_errors(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("中文\n".encode("gbk") + b"bad \xff byte\n")
+    with pytest.raises(InputError, match=(
+        r"gbk.txt:2: not valid gb18030 \(byte 0xff at byte 5 of the line\); --encoding auto chose "
+        r"gb18030 as the start of the file is not UTF-8; check the encoding"
+    )):
+        read_all([path], encoding="auto")
+
+
+TRADITIONAL = (
+    "我們的國家在這個時候發展得很快，經濟和文化都有了很大的進步。\n"
+    "人們的生活越來越好，學校裡的學生也越來越多，他們說這是一個新的時代。\n"
+)
+SIMPLIFIED = (
+    "我们的国家在这个时候发展得很快，经济和文化都有了很大的进步。\n"
+    "人们的生活越来越好，学校里的学生也越来越多，他们说这是一个新的时代。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text, raw_encoding, detected",
+    [(TRADITIONAL, "big5", "cp950"), (SIMPLIFIED, "gbk", "gb18030"), (SIMPLIFIED, "gb2312", "gb18030"), (TRADITIONAL, "gbk", "gb18030")],
+)
+def test_auto_tells_big5_from_gbk(tmp_path, caplog, text, raw_encoding, detected):
+    caplog.set_level("INFO")
+    path = tmp_path / "x.txt"
+    path.write_bytes(text.encode(raw_encoding) * 10)
+    assert read_all([path], encoding="auto") == text * 10
+    assert f"encoding detected as {detected}" in caplog.text
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"\r\n \t\n"])
+def test_an_empty_input_is_no_error_but_a_warning(tmp_path, caplog, content):
+    caplog.set_level("WARNING")
+    empty, full = tmp_path / "empty.txt", tmp_path / "full.txt"
+    empty.write_bytes(content)
+    full.write_text("新词\n", encoding="utf-8")
+    assert read_all([empty, full]).strip() == "新词"
+    assert [r.getMessage() for r in caplog.records] == [f"{empty}: empty input (no text); it adds nothing"]
+
+
+def test_a_long_line_without_boundaries_warns_once_per_file(tmp_path, caplog):
+    caplog.set_level("WARNING")
+    path = tmp_path / "solid.txt"
+    path.write_text("字" * 3_300_000, encoding="utf-8")  # cut hard three times
+    assert read_all([path], batch_bytes=1 << 20) == "字" * 3_300_000 + "\n"
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert warning.startswith(f"{path}:1: very long line without punctuation or space; cut inside a fragment")
+
+
+def test_a_second_pass_can_keep_quiet(tmp_path, caplog):
+    caplog.set_level("WARNING")
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    assert list(read_batches([str(path)], warn=False)) == []
+    assert caplog.records == []

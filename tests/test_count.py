@@ -124,3 +124,13 @@ def cutters():
 def test_block_cutter_gives_jieba_tokens_on_generated_text(cutters, text, hmm):
     tk, cut = cutters
     assert cut[hmm](text) == list(tk.cut(text, HMM=hmm))
+
+
+def test_bad_arguments_raise_clear_errors(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("新词发现\n", encoding="utf-8")
+    assert count_words(str(corpus), jobs=1) == count_words([str(corpus)], jobs=1)  # one path, not its characters
+    with pytest.raises(ValueError, match="top must be at least 0"):
+        count_words([str(corpus)], jobs=1, top=-1)
+    with pytest.raises(ValueError, match="errors must be one of strict, replace, ignore"):
+        count_words([str(corpus)], jobs=1, errors="bogus")

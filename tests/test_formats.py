@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from wordmine.errors import FormatError
 from wordmine.formats import WORD_TABLE, read_counts, read_userdict, write_counts
 
-# Words as wordmine writes them: no tab, no line break, not empty.
-WORDS = st.text(st.characters(blacklist_categories=("Cs", "Zl", "Zp"), blacklist_characters="\t\n\r\x0b\x0c\x1c\x1d\x1e\x85"), min_size=1, max_size=8)
+# Words as wordmine writes them: no whitespace of any kind, not empty.
+WORDS = st.text(st.characters(blacklist_categories=("Cs", "Zl", "Zp", "Zs"), blacklist_characters="\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85"), min_size=1, max_size=8)
 
 
 @given(st.dictionaries(WORDS, st.integers(0, 10**12), max_size=30), st.booleans())
@@ -22,6 +22,18 @@ def test_write_read_round_trip(tmp_path_factory, counts, header):
     path = tmp_path_factory.mktemp("rt") / "c.tsv"
     write_counts(Counter(counts), str(path), header=header)
     assert read_counts(str(path)) == Counter(counts)
+
+
+@pytest.mark.parametrize("word", ["", "新 词", "新\t词", "a\nb", "\u3000"])
+def test_a_word_no_table_can_hold_is_refused_both_ways(tmp_path, word):
+    with pytest.raises(ValueError, match="is empty or holds whitespace"):
+        write_counts({"好": 1, word: 2}, io.StringIO())
+    path = tmp_path / "w.tsv"
+    path.write_text(f"word\tcount\n{word}\t2\n", encoding="utf-8")
+    if "\t" in word or "\n" in word:
+        return  # a row of another width, or two rows: refused or read as such
+    with pytest.raises(FormatError, match=r"w.tsv:2: word .* is empty or holds whitespace"):
+        read_counts(str(path))
 
 
 def test_written_order_is_count_then_code_point():

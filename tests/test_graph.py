@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wordmine
 from wordmine.errors import FormatError, InputError
@@ -76,7 +78,7 @@ def test_cooccurrence_errors(tmp_path):
         cooccurrence_matrix([str(bad)], ["模型"])
     with pytest.raises(InputError, match="no such file"):
         cooccurrence_matrix([str(tmp_path / "missing.txt")], ["模型"])
-    with pytest.raises(ValueError, match="vocabulary is empty"):
+    with pytest.raises(InputError, match="vocabulary is empty"):
         cooccurrence_matrix([str(bad)], [])
 
 
@@ -242,7 +244,12 @@ def test_word2vec_round_trip(tmp_path):
         ("2 2\n星澜 1 x\n", r"v\.txt:2: 'x' is not a number"),
         ("1 2\n星澜 1 nan\n", r"v\.txt:2: vector of '星澜' has a value that is not finite"),
         ("2 2\n星澜 1 2\n星澜 3 4\n", r"v\.txt:3: word '星澜' already has a vector on line 2"),
-        ("3 2\n星澜 1 2\n澜思 3 4\n", r"v\.txt: the header announces 3 vectors, the file holds 2"),
+        ("3 2\n星澜 1 2\n澜思 3 4\n", r"v\.txt:3: the file ends after 2 vectors, but its header \(line 1\) announces 3"),
+        ("3 2\n", r"v\.txt:1: the file ends after 0 vectors, but its header \(line 1\) announces 3"),
+        # Before: numpy.core._exceptions._ArrayMemoryError (the header was allocated first).
+        ("99999999999 100000\n星澜 1 2\n", r"v\.txt:2: expected a word and 100000 numbers .* found 3 fields"),
+        ("99999999999 2\n星澜 1 2\n", r"v\.txt:2: the file ends after 1 vectors, but its header \(line 1\) announces 99999999999"),
+        ("2 99999999999\n星澜 1 2\n", r"v\.txt:2: expected a word and 99999999999 numbers"),
         ("1 2\n星澜 1 2\n澜思 3 4\n", r"v\.txt:3: more vectors than the 1"),
     ],
 )
@@ -333,3 +340,163 @@ def test_graph_of_sample_corpus(tmp_path):
     links = [(s, t) for s, t, _ in graph if s in planted and t in planted]
     assert len(links) >= 5, links
     assert sum(planted[s] == planted[t] for s, t in links) >= 0.9 * len(links), links
+
+
+# ---------------------------------------------------------------- bounds, inputs, one home for the file format
+
+
+def test_word2vec_rows_in_many_blocks(tmp_path, monkeypatch):
+    # Rows go into blocks as they are read (never an array of the header's size): many small
+    # blocks give the same array as one.
+    import sys
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((7, 3)).astype(np.float32)
+    text = "7 3\n" + "".join(f"词{i} " + " ".join(repr(float(x)) for x in v) + "\n" for i, v in enumerate(vectors))
+    path = _write(tmp_path / "v.txt", text)
+    monkeypatch.setattr(sys.modules["wordmine.graph"], "_VECTOR_BLOCK_BYTES", 2 * 3 * 4)  # 2 rows a block
+    words, got = read_word2vec_text(path)
+    assert words == [f"词{i}" for i in range(7)] and got.dtype == np.float32
+    np.testing.assert_array_equal(got, vectors)
+    assert read_word2vec_text(_write(tmp_path / "none.txt", "0 4\n"))[1].shape == (0, 4)
+
+
+def test_word2vec_from_stdin_and_xz(tmp_path, monkeypatch):
+    import io
+    import lzma
+    import sys
+
+    text = "2 2\n星澜 1 0\n澜思 0 1\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    assert read_word2vec_text("-")[0] == ["星澜", "澜思"]
+    with lzma.open(tmp_path / "v.txt.xz", "wt", encoding="utf-8") as f:
+        f.write(text)
+    assert read_word2vec_text(str(tmp_path / "v.txt.xz"))[1].tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_cooccurrences_from_compressed_text_and_stdin(tmp_path, monkeypatch):
+    import bz2
+    import io
+    import sys
+
+    text = "星澜 发布 了 澜思\n澜思\n"
+    plain = _write(tmp_path / "seg.txt", text)
+    with bz2.open(tmp_path / "seg.txt.bz2", "wt", encoding="utf-8") as f:
+        f.write(text)
+    expected = cooccurrence_matrix([plain], ["澜思", "星澜"], window=3)[1].toarray()
+    packed = cooccurrence_matrix([str(tmp_path / "seg.txt.bz2")], ["澜思", "星澜"], window=3)[1].toarray()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    piped = cooccurrence_matrix(["-"], ["澜思", "星澜"], window=3)[1].toarray()
+    assert packed.tolist() == piped.tolist() == expected.tolist() != np.zeros((2, 2)).tolist()
+
+
+def test_the_window_is_bounded(tmp_path):
+    # Before: `graph --window 100000` on a 245 KB corpus ran past 300 s. The bound is checked
+    # before any input is read (the segmented file here does not exist).
+    from wordmine.graph import MAX_WINDOW, check_options
+
+    assert MAX_WINDOW == 100
+    for window in (0, MAX_WINDOW + 1, 100_000):
+        with pytest.raises(ValueError, match=f"window must be an integer from 1 to 100, not {window}"):
+            build_graph([str(tmp_path / "missing.seg")], ["猫"], window=window)
+        with pytest.raises(ValueError, match="window must be an integer from 1 to 100"):
+            cooccurrence_matrix([str(tmp_path / "missing.seg")], ["猫"], window=window)
+        with pytest.raises(ValueError, match="window must be an integer from 1 to 100"):
+            check_options(window=window)
+    # The widest window counts what a window of the longest line's length counts.
+    seg = _write(tmp_path / "seg.txt", "甲 乙 丙 的 丁\n丁 甲\n")
+    words = ["甲", "乙", "丙", "丁"]
+    widest = cooccurrence_matrix([seg], words, window=MAX_WINDOW)[1].toarray()
+    assert widest.tolist() == cooccurrence_matrix([seg], words, window=4)[1].toarray().tolist()
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"k": 0}, "k must be an integer >= 1, not 0"),
+        ({"k": 2.5}, "k must be an integer >= 1, not 2.5"),
+        ({"min_cosine": float("nan")}, "min_cosine must be a number from 0 to 1, not nan"),
+        ({"min_cosine": -0.5}, "min_cosine must be a number from 0 to 1, not -0.5: a link's weight is its cosine"),
+        ({"min_cosine": 1.5}, "min_cosine must be a number from 0 to 1, not 1.5"),
+        ({"dim": 0}, "dim must be an integer >= 1, not 0"),
+        ({"seed": -1}, "seed must be an integer >= 0, not -1"),
+        ({"alpha": 0}, "alpha must be a finite number > 0, not 0"),
+        ({"alpha": float("inf")}, "alpha must be a finite number > 0, not inf"),
+    ],
+)
+def test_graph_options_are_checked_before_reading(tmp_path, options, message):
+    # Each would have failed late (seed -1: after the co-occurrences), given made-up output
+    # (min_cosine nan: no links; below 0: links that `wordmine cluster` refuses), or worse.
+    from wordmine.graph import check_options
+
+    with pytest.raises(ValueError, match=message):
+        check_options(**options)
+    with pytest.raises(ValueError, match=message):
+        build_graph([str(tmp_path / "missing.seg")], ["猫"], **options)
+
+
+def test_knn_graph_refuses_a_min_cosine_that_is_not_a_cosine():
+    vectors = np.array([[1, 0], [0.8, 0.6]], dtype=np.float32)
+    for bad in (float("nan"), -1.5, 2.0):
+        with pytest.raises(ValueError, match="min_cosine must be a number from -1 to 1"):
+            knn_graph(["猫", "狗"], vectors, min_cosine=bad)
+
+
+def test_the_graph_file_format_has_one_home():
+    import wordmine.formats
+    import wordmine.graph
+
+    assert wordmine.write_graph is wordmine.formats.write_graph is wordmine.graph.write_graph is write_graph
+    assert wordmine.graph.GRAPH_HEADER is wordmine.formats.GRAPH_HEADER
+    assert wordmine.formats.table_kind(wordmine.formats.GRAPH_HEADER) == "a word graph (wordmine graph)"
+    assert "def write_graph" not in Path(wordmine.graph.__file__).read_text(encoding="utf-8")
+    assert "GRAPH_HEADER =" not in Path(wordmine.graph.__file__).read_text(encoding="utf-8")
+
+
+def test_written_graphs_read_back(tmp_path):
+    # write_graph and read_graph_links (the parser of wordmine.read_graph) agree.
+    from wordmine.formats import read_graph_links
+
+    edges = [("星澜科技", "澜思", 0.8123456), ("澜思", "济衡医院", 1.0), ("新 词", "#标签", 0.25)]
+    path = tmp_path / "g.tsv"
+    for header in (True, False):
+        write_graph(edges, str(path), header=header)
+        chunks = list(read_graph_links(str(path)))
+        labels = [label for new, *_ in chunks for label in new]
+        rows = [(labels[s], labels[t], w) for _, src, dst, wt in chunks for s, t, w in zip(src.tolist(), dst.tolist(), wt.tolist())]
+        assert rows == [("星澜科技", "澜思", 0.812346), ("澜思", "济衡医院", 1.0), ("新 词", "#标签", 0.25)]
+
+
+_LABELS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6) | st.sampled_from(["#词", "*词", "\ufeff词", "词\t频", "词\n", "", "新词"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edges=st.lists(st.tuples(_LABELS, _LABELS, st.floats(min_value=0, max_value=1e300) | st.just(0.0)), max_size=6),
+    header=st.booleans(),
+)
+def test_write_graph_writes_only_what_read_graph_links_reads_back(tmp_path_factory, edges, header):
+    from wordmine.formats import format_float, read_graph_links
+
+    path = tmp_path_factory.mktemp("g") / "g.tsv"
+    try:
+        write_graph(edges, str(path), header=header)
+    except ValueError as err:
+        assert "cannot be read back" in str(err)
+        assert any(
+            not a or not b or any(c in a + b for c in "\t\n") or a.startswith(("#", "*")) or (i == 0 and not header and a.startswith("\ufeff"))
+            for i, (a, b, _) in enumerate(edges)
+        )
+        assert not path.exists()
+        return
+    chunks = list(read_graph_links(str(path), allow_empty=True))
+    labels = [label for new, *_ in chunks for label in new]
+    rows = [(labels[s], labels[t], w) for _, src, dst, wt in chunks for s, t, w in zip(src.tolist(), dst.tolist(), wt.tolist())]
+    assert rows == [(a, b, float(format_float(w))) for a, b, w in edges if float(format_float(w)) > 0]
+
+
+def test_write_graph_refuses_weights_read_graph_refuses(tmp_path):
+    for weight in (-0.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"link '猫' -> '狗': weight .* is not a finite number >= 0"):
+            write_graph([("猫", "狗", weight)], str(tmp_path / "g.tsv"))
+    assert not (tmp_path / "g.tsv").exists()

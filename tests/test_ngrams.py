@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import SAMPLE
 from wordmine import NgramTable, count_ngrams, count_ngrams_in_text, merge_ngrams, normalize
 from wordmine.corpus import unit_fragments
-from wordmine.errors import FormatError
+from wordmine.errors import FormatError, InputError
 from wordmine.keys import KeyPacker
 from wordmine.ngrams import parse_memory
 
@@ -110,7 +110,7 @@ def test_temporary_runs_are_removed_after_an_error(tmp_path):
     bad.write_bytes(b"\xff\n")
     work = tmp_path / "work"
     work.mkdir()
-    with pytest.raises(Exception, match="bad.txt:1: not valid UTF-8"):
+    with pytest.raises(InputError, match="bad.txt:1: not valid UTF-8"):
         count_ngrams([good, str(bad)], 4, memory="1K", batch_bytes=1024, tmp_dir=str(work))
     assert os.listdir(work) == []
 
@@ -122,6 +122,17 @@ def test_merge_equals_counting_the_concatenation(tmp_path):
     merged = merge_ngrams([count_ngrams([a], 5, jobs=1), count_ngrams([b], 5, jobs=1)])
     assert merged == both
     assert merged.totals == both.totals
+
+
+def test_merge_on_little_memory_equals_the_merge_in_memory(tmp_path):
+    a = count_ngrams([str(SAMPLE / "sport.txt")], 5, jobs=1)
+    b = count_ngrams([str(SAMPLE / "finance.txt")], 5, jobs=1)
+    both = count_ngrams([str(SAMPLE / "sport.txt"), str(SAMPLE / "finance.txt")], 5, jobs=1)
+    small = merge_ngrams([a, b], memory="64K", tmp_dir=str(tmp_path))  # many slices and ranges
+    assert small == both and small.totals == both.totals
+    assert merge_ngrams([a, b], min_count=3) == both.prune(3)
+    del small
+    assert os.listdir(tmp_path) == []  # the runs go with the table
 
 
 def test_merge_refuses_different_orders(tmp_path):
@@ -260,3 +271,14 @@ def test_packer_pack_unpack_round_trip(rows, size):
     k = min(len(r) for r in rows)
     ids = np.array([r[:k] for r in rows], dtype=np.uint32) % size
     assert (packer.unpack(packer.pack(ids), k) == ids).all()
+
+
+def test_a_full_temporary_directory_is_an_error_not_a_traceback(tmp_path):
+    # A tiny filesystem would need root; a run directory that cannot be created stands for it.
+    from wordmine.errors import OutputError
+    from wordmine.runs import write_run
+
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    with pytest.raises(OutputError, match="cannot write sorted runs"):
+        write_run(str(blocked / "run"), {1: (np.array([1], np.uint64), np.array([1], np.uint64))})

@@ -44,6 +44,8 @@ from wordmine.pipeline import (
     run_pipeline,
 )
 
+pytestmark = pytest.mark.slow  # whole pipelines: `pytest -m "not slow"` leaves them out
+
 #: Every file a full run writes, in step order.
 FILES = [name for step in STEPS for name in OUTPUTS[step]]
 #: Three of the sample's files: a run takes about 2 s and still gives a graph and clusters.
@@ -568,3 +570,42 @@ def test_an_outdir_inside_the_corpus_directory_is_not_read_as_corpus(small, tmp_
     assert ran(first) == ["count"] and ran(second) == []
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert sorted(os.path.basename(p) for p in manifest["steps"]["count"]["inputs"]) == sorted(SMALL_FILES)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(graph_seed=-1), "graph_seed must be a non-negative integer"),
+    (dict(trials=0), "trials must be at least 1"),
+    (dict(min_pmi=(0.0, float("nan"))), "min_pmi must be one or more finite numbers"),
+    (dict(window=1000), "window must be between 1 and 100"),
+    (dict(min_cosine=-0.5), "min_cosine must be between 0 and 1"),
+    (dict(errors="bogus"), "errors must be one of"),
+])
+def test_every_steps_parameters_are_checked_before_any_step_runs(options, message):
+    with pytest.raises(ValueError, match=message):
+        PipelineOptions(**options)
+
+
+def test_a_manifest_of_another_shape_and_a_name_that_is_not_utf8(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    name = os.fsdecode(b"\xff\xfe.txt")  # not UTF-8: a lone surrogate in Python's str
+    (corpus / name).write_text("星澜科技发布新品。星澜科技很好。\n" * 30, encoding="utf-8")
+    out = tmp_path / "out"
+    options = PipelineOptions(jobs=1)
+    run_pipeline([str(corpus)], str(out), options=options, until="discover")
+    again = run_pipeline([str(corpus)], str(out), options=options, until="discover")
+    assert [s.ran for s in again.steps] == [False, False, False]
+    (out / MANIFEST).write_text('{"steps": {"count": 5, "ngrams": []}}', encoding="utf-8")
+    third = run_pipeline([str(corpus)], str(out), options=options, until="discover")
+    assert [s.ran for s in third.steps] == [True, True, True]
+
+
+def test_an_outdir_reached_through_a_symlink_is_not_read_as_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("星澜科技发布新品。\n" * 20, encoding="utf-8")
+    (tmp_path / "link").symlink_to(corpus, target_is_directory=True)
+    out = tmp_path / "link" / "out"  # inside the corpus directory, named through the link
+    first = run_pipeline([str(corpus)], str(out), options=PipelineOptions(jobs=1), until="count")
+    again = run_pipeline([str(corpus)], str(out), options=PipelineOptions(jobs=1), until="count")
+    assert first.steps[0].ran and not again.steps[0].ran  # words.tsv was not read as corpus

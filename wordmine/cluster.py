@@ -41,7 +41,7 @@ links each costs seconds a pass. Here numpy does the bulk and Python the end:
 
 Codelengths match the reference's to 1e-5 or better (``benchmarks/bench_cluster.py``).
 
->>> g = Graph.from_edges([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"), ("d", "f"), ("c", "d")])
+>>> g = Network.from_edges([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"), ("d", "f"), ("c", "d")])
 >>> r = infomap(g, seed=1)
 >>> r.modules_of(["a", "b", "c", "d", "e", "f"])
 [0, 0, 0, 1, 1, 1]
@@ -52,16 +52,34 @@ Codelengths match the reference's to 1e-5 or better (``benchmarks/bench_cluster.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from . import defaults
 from .errors import FormatError
+from .formats import read_graph_links
+from .keys import find, group_starts
 
-__all__ = ["Graph", "InfomapResult", "codelength", "flows", "infomap", "read_graph"]
+__all__ = [
+    "DEFAULT_SEED",
+    "DEFAULT_TRIALS",
+    "Graph",
+    "InfomapResult",
+    "Network",
+    "check_options",
+    "codelength",
+    "flows",
+    "infomap",
+    "read_graph",
+]
 
+#: Trials and seed of :func:`infomap`: one trial; the reference implementation's seed.
+DEFAULT_TRIALS = defaults.TRIALS
+DEFAULT_SEED = defaults.CLUSTER_SEED
 #: Teleportation probability of directed flow (the reference's default).
 TELEPORTATION = 0.15
 #: A move must lower L by more than this (the reference's minimum improvement).
@@ -74,11 +92,32 @@ MAX_BATCH_ROUNDS = 10
 #: reference's --tune-iteration-relative-threshold), at most MAX_TUNE_ROUNDS.
 TUNE_RELATIVE_THRESHOLD = 1e-5
 MAX_TUNE_ROUNDS = 10
+#: A link's key is ``source << 32 | target`` while links are added up: node ids below 2**31
+#: keep it a positive int64 (two billion labels would not fit in memory anyway).
+_ID_BITS = 32
+#: Links added up per chunk are merged into the running total once they outnumber it, and
+#: not below 2**20 links (16 MB of keys and weights): each link is re-sorted O(log chunks)
+#: times, and memory follows the distinct links.
+_MERGE_FLOOR = 1 << 20
+#: Links per chunk of :meth:`Network.from_edges` (as :func:`wordmine.formats.read_graph_links`).
+_CHUNK_LINKS = 1 << 16
 
 
 def _sums(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """Weights summed by index into n floats (np.bincount, which gives ints when empty)."""
     return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
+
+
+def _sum_by_key(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys and the float weights of each added up (in input order: a stable
+    sort, so the sums are those of ``np.bincount``)."""
+    if len(keys) == 0:
+        return keys, np.zeros(0, dtype=np.float64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = group_starts(keys)
+    with np.errstate(over="ignore"):  # sums past a float's range are inf, which callers refuse
+        return keys[starts], np.add.reduceat(np.asarray(weights, dtype=np.float64)[order], starts)
 
 
 def plogp(x):
@@ -93,92 +132,190 @@ def plogp(x):
 
 
 @dataclass
-class Graph:
-    """A weighted graph on string labels; links with the same ends are summed."""
+class Network:
+    """The weighted network that :func:`infomap` partitions: nodes with labels, links between them.
 
-    labels: list[str]
-    source: np.ndarray  # int64 node indices
+    The constructors add up links with the same ends (in either direction when the network is
+    undirected) and leave out links of weight 0, which carry no flow: ``source`` and ``target``
+    are int64 indices into ``labels``, sorted by (source, target), with ``source <= target``
+    when undirected; ``weight`` is float64, each > 0. (A :class:`wordmine.graph.WordGraph`
+    is the word graph that ``wordmine graph`` computes; ``Network.from_edges(word_graph)``
+    makes it one of these.)
+    """
+
+    labels: list
+    source: np.ndarray
     target: np.ndarray
-    weight: np.ndarray  # float64
+    weight: np.ndarray
     directed: bool = False
 
     @classmethod
-    def from_edges(cls, edges: Iterable[Sequence], directed: bool = False) -> "Graph":
+    def from_edges(cls, edges: Iterable[Sequence], directed: bool = False) -> Network:
         """From ``(source, target)`` or ``(source, target, weight)`` items (any hashable labels).
 
-        >>> Graph.from_edges([("甲", "乙", 2.0), ("乙", "甲")]).weight.tolist()
+        Raises:
+            ValueError: a weight that is not a finite number >= 0.
+
+        >>> Network.from_edges([("甲", "乙", 2.0), ("乙", "甲"), ("乙", "丙", 0)]).weight.tolist()
         [3.0]
         """
-        index: dict = {}
-        src, dst, w = [], [], []
-        for edge in edges:
-            a, b = edge[0], edge[1]
-            src.append(index.setdefault(a, len(index)))
-            dst.append(index.setdefault(b, len(index)))
-            w.append(float(edge[2]) if len(edge) > 2 else 1.0)
-        return cls._build(list(index), np.array(src, np.int64), np.array(dst, np.int64), np.array(w, np.float64), directed)
+        return cls._from_chunks(_edge_chunks(edges), directed)
 
     @classmethod
-    def _build(cls, labels, src, dst, w, directed) -> "Graph":
-        if not directed:  # one orientation per undirected link
-            src, dst = np.minimum(src, dst), np.maximum(src, dst)
-        n = len(labels)
-        key = src * max(n, 1) + dst
-        uniq, inverse = np.unique(key, return_inverse=True)
-        summed = np.bincount(inverse, weights=w, minlength=len(uniq))
-        return cls(list(labels), uniq // max(n, 1), uniq % max(n, 1), summed, directed)
+    def from_arrays(cls, labels: Sequence, source, target, weight, directed: bool = False) -> Network:
+        """From parallel arrays of links: node indices into ``labels`` and weights. Every label
+        is a node, linked or not (a node without links has no flow).
+
+        Raises:
+            ValueError: arrays of different lengths, an index outside ``labels``, or a weight
+                that is not a finite number >= 0.
+
+        >>> g = Network.from_arrays(["甲", "乙"], [1, 0], [0, 1], [0.5, 0.25])
+        >>> g.source.tolist(), g.target.tolist(), g.weight.tolist()
+        ([0], [1], [0.75])
+        """
+        source, target = np.asarray(source, dtype=np.int64), np.asarray(target, dtype=np.int64)
+        weight = np.asarray(weight, dtype=np.float64)
+        if not len(source) == len(target) == len(weight):
+            raise ValueError(f"{len(source)} sources, {len(target)} targets and {len(weight)} weights")
+        if len(source) and (min(source.min(), target.min()) < 0 or max(source.max(), target.max()) >= len(labels)):
+            raise ValueError(f"a node index is outside the {len(labels)} labels")
+        _check_weights(weight)
+        keep = weight > 0
+        return cls._from_chunks(iter([(list(labels), source[keep], target[keep], weight[keep])]), directed)
+
+    @classmethod
+    def _from_chunks(cls, chunks: Iterator[tuple], directed: bool, path: str | None = None) -> Network:
+        """From ``(new labels, source, target, weight)`` chunks (as :func:`read_graph_links`
+        yields them), adding up repeated links as they come."""
+        labels: list = []
+        totals = _LinkTotals(directed)
+        for new, source, target, weight in chunks:
+            labels.extend(new)
+            if len(labels) >= 1 << (_ID_BITS - 1):
+                raise ValueError(f"more than {1 << (_ID_BITS - 1)} nodes")
+            totals.add(source, target, weight)
+        source, target, weight = totals.links()
+        if not np.isfinite(weight).all():
+            where = f"{path}: " if path is not None else ""
+            message = f"{where}link weights add up to more than a float holds; scale them down"
+            raise FormatError(message) if path is not None else ValueError(message)
+        return cls(labels, source, target, weight, directed)
 
     @property
     def n(self) -> int:
+        """Number of nodes."""
         return len(self.labels)
 
 
-def read_graph(path: str, directed: bool = False, *, allow_empty: bool = False) -> Graph:
-    """Read ``source<TAB>target[<TAB>weight]`` lines (labels are any strings), or the
-    reference's link list ``source target [weight]`` separated by spaces; ``#`` starts a comment
-    line, and Pajek-style ``*Vertices``/``*Edges`` headings are skipped.
+#: The old name of :class:`Network` (until wordmine 0.2).
+Graph = Network
 
-    ``allow_empty`` returns a graph without nodes for a file without links (else an error).
+
+def _check_weights(weight: np.ndarray) -> None:
+    if len(weight) and not (np.isfinite(weight).all() and weight.min() >= 0):
+        bad = weight[~(np.isfinite(weight) & (weight >= 0))][0]
+        raise ValueError(f"link weight {float(bad)!r} is not a finite number >= 0")
+
+
+def _edge_chunks(edges: Iterable[Sequence], size: int = _CHUNK_LINKS) -> Iterator[tuple]:
+    """``(new labels, source, target, weight)`` chunks of items, weight-0 links left out."""
+    index: dict = {}
+    new: list = []
+    source: list[int] = []
+    target: list[int] = []
+    weight: list[float] = []
+    for number, edge in enumerate(edges, 1):
+        w = float(edge[2]) if len(edge) > 2 else 1.0
+        if not 0.0 <= w < math.inf:
+            raise ValueError(f"link {number} ({edge[0]!r}, {edge[1]!r}): weight {edge[2]!r} is not a finite number >= 0")
+        if w == 0.0:
+            continue  # no flow
+        for label, ids in ((edge[0], source), (edge[1], target)):
+            n = len(index)
+            i = index.setdefault(label, n)
+            if i == n:
+                new.append(label)
+            ids.append(i)
+        weight.append(w)
+        if len(weight) >= size:
+            yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
+            new, source, target, weight = [], [], [], []
+    if weight:
+        yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
+
+
+class _LinkTotals:
+    """Links added up by their ends as chunks of them come: each chunk is summed on its own,
+    and the sums are merged into the total once they outnumber it (see _MERGE_FLOOR)."""
+
+    def __init__(self, directed: bool):
+        self.directed = directed
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.weights = np.zeros(0, dtype=np.float64)
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.pending_size = 0
+
+    def add(self, source: np.ndarray, target: np.ndarray, weight: np.ndarray) -> None:
+        if not self.directed:  # one orientation per undirected link
+            source, target = np.minimum(source, target), np.maximum(source, target)
+        keys, weights = _sum_by_key((source << _ID_BITS) | target, weight)
+        self.pending.append((keys, weights))
+        self.pending_size += len(keys)
+        if self.pending_size > max(len(self.keys), _MERGE_FLOOR):
+            self._merge()
+
+    def _merge(self) -> None:
+        if len(self.pending) == 1 and len(self.keys) == 0:  # one chunk: already summed
+            (self.keys, self.weights), self.pending, self.pending_size = self.pending[0], [], 0
+        elif self.pending:
+            self.keys, self.weights = _sum_by_key(
+                np.concatenate([self.keys] + [k for k, _ in self.pending]),
+                np.concatenate([self.weights] + [w for _, w in self.pending]),
+            )
+            self.pending, self.pending_size = [], 0
+
+    def links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(source, target, weight)`` of the distinct links, sorted by source, then target."""
+        self._merge()
+        return self.keys >> _ID_BITS, self.keys & ((1 << _ID_BITS) - 1), self.weights
+
+
+def read_graph(path: str, directed: bool = False, *, allow_empty: bool = False) -> Network:
+    """Read a graph file (``wordmine graph``'s, or the reference's link list) into a :class:`Network`.
+
+    :func:`wordmine.formats.read_graph_links` parses the file: ``source<TAB>target[<TAB>weight]``
+    lines, or ``source target [weight]`` separated by spaces; ``#`` comments. Repeated links
+    are added up chunk by chunk as the file is read, so memory follows the distinct links,
+    not the lines; links of weight 0 carry no flow and are left out.
+
+    Args:
+        path: the file, or ``-`` for standard input (gzip, bzip2 and xz are read too).
+        directed: read the links as directed (else ``a b`` and ``b a`` are one link).
+        allow_empty: a file without links gives a network without nodes (else an error).
 
     Raises:
         FormatError: naming the file and line of a malformed link or weight, or a wordmine
-            table of another kind (a word table would otherwise read as links word -> count).
+            table of another kind (a word table would otherwise read as links word -> count);
+            a file without links (unless ``allow_empty``).
+        InputError: the file is missing or not valid UTF-8.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "graph.tsv")
+    >>> _ = p.write_text("# source\\ttarget\\tweight\\n新词\\t发现\\t0.5\\n发现\\t新词\\t0.25\\n", encoding="utf-8")
+    >>> g = read_graph(str(p))
+    >>> g.labels, g.weight.tolist()
+    (['新词', '发现'], [0.75])
     """
-    from .files import read_utf8_lines
-    from .formats import table_kind
-
-    edges = []
-    for lineno, line in enumerate(read_utf8_lines(path), 1):
-        line = line.rstrip("\r\n")
-        if lineno == 1:
-            kind = table_kind(line)
-            if kind is not None and not kind.startswith("a word graph"):
-                raise FormatError(f"{path}:1: this is {kind}, not a graph; make one with `wordmine graph`")
-        if not line.strip() or line.startswith("#") or line.startswith("*"):
-            continue
-        fields = line.split("\t") if "\t" in line else line.split()
-        if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
-            raise FormatError(f"{path}:{lineno}: expected 'source<TAB>target[<TAB>weight]', found {len(fields)} fields")
-        weight = 1.0
-        if len(fields) == 3:
-            try:
-                weight = float(fields[2])
-            except ValueError:
-                raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} is not a number") from None
-            if not weight >= 0 or math.isinf(weight):
-                raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} must be a finite number >= 0")
-        edges.append((fields[0], fields[1], weight))
-    if not edges and not allow_empty:
-        raise FormatError(f"{path}: no links; expected lines 'source<TAB>target[<TAB>weight]'")
-    return Graph.from_edges(edges, directed=directed)
+    return Network._from_chunks(read_graph_links(path, allow_empty=allow_empty), directed, path)
 
 
-def flows(graph: Graph, teleportation: float = TELEPORTATION) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def flows(graph: Network, teleportation: float = TELEPORTATION) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Node flows and directed link flows ``(p, source, target, flow)`` (see the module doc).
 
     Undirected links come back in both directions.
 
-    >>> p, s, t, f = flows(Graph.from_edges([("a", "b"), ("b", "c")]))
+    >>> p, s, t, f = flows(Network.from_edges([("a", "b"), ("b", "c")]))
     >>> p.tolist(), f.tolist()
     ([0.25, 0.5, 0.25], [0.25, 0.25, 0.25, 0.25])
     """
@@ -215,7 +352,7 @@ def flows(graph: Graph, teleportation: float = TELEPORTATION) -> tuple[np.ndarra
 def codelength(p: np.ndarray, source: np.ndarray, target: np.ndarray, flow: np.ndarray, modules: np.ndarray) -> tuple[float, float, float]:
     """``(L, index codelength, module codelength)`` of a two-level partition, in bits.
 
-    >>> p, s, t, f = flows(Graph.from_edges([("a", "b")]))
+    >>> p, s, t, f = flows(Network.from_edges([("a", "b")]))
     >>> codelength(p, s, t, f, np.array([0, 0]))
     (1.0, 0.0, 1.0)
     """
@@ -250,17 +387,55 @@ class InfomapResult:
         return [int(self.modules[where[label]]) for label in labels]
 
 
-def infomap(graph: Graph | Iterable[Sequence], *, directed: bool = False, trials: int = 1, seed: int = 123) -> InfomapResult:
+def check_options(*, trials: int = DEFAULT_TRIALS, seed: int = DEFAULT_SEED) -> None:
+    """Check the options of :func:`infomap` (the pipeline checks its steps' options with this
+    before the first step runs).
+
+    Raises:
+        ValueError: ``trials`` is not an integer >= 1, or ``seed`` not an integer >= 0 (as the
+            reference's ``--seed``; Python's ``random`` would take -1 for 1).
+
+    >>> check_options(trials=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: trials must be an integer >= 1, not 0
+    """
+    if isinstance(trials, bool) or not isinstance(trials, numbers.Integral) or trials < 1:
+        raise ValueError(f"trials must be an integer >= 1, not {trials!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, not {seed!r}")
+
+
+def infomap(
+    graph: Network | Iterable[Sequence],
+    *,
+    directed: bool = False,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = DEFAULT_SEED,
+) -> InfomapResult:
     """Find the two-level partition of ``graph`` with the shortest codelength found in ``trials``.
 
     Args:
-        graph: a :class:`Graph`, or ``(source, target[, weight])`` items.
+        graph: a :class:`Network`, or ``(source, target[, weight])`` items.
         directed: for items only: read them as directed links.
         trials: independent runs; the best is kept.
         seed: trial t uses the random seed ``seed + t``.
+
+    Raises:
+        ValueError: a graph without links (or only links of weight 0), a weight that is not a
+            finite number >= 0, ``trials`` below 1 or a ``seed`` below 0 (see
+            :func:`check_options`).
+
+    >>> infomap([("新词", "发现", 0)])
+    Traceback (most recent call last):
+    ...
+    ValueError: the graph has no links; nothing to cluster
     """
-    if not isinstance(graph, Graph):
-        graph = Graph.from_edges(graph, directed=directed)
+    check_options(trials=trials, seed=seed)
+    trials, seed = int(trials), int(seed)  # numpy integers too: random.Random takes ints
+    if not isinstance(graph, Network):
+        graph = Network.from_edges(graph, directed=directed)
+    graph = _with_flow(graph)
     p, src, dst, f = flows(graph)
     one_level = float(-plogp(p).sum())
     best = None
@@ -274,6 +449,23 @@ def infomap(graph: Graph | Iterable[Sequence], *, directed: bool = False, trials
         modules = np.zeros(graph.n, dtype=np.int64)
         total, index, module = codelength(p, src, dst, f, modules)
     return InfomapResult(graph.labels, _renumber(modules, p), p, total, index, module, one_level)
+
+
+def _with_flow(graph: Network) -> Network:
+    """``graph`` without links of weight 0 (a Network built directly may have them), or a
+    ValueError if no link is left or a weight is not a finite number >= 0."""
+    weight = np.asarray(graph.weight, dtype=np.float64)
+    _check_weights(weight)
+    linked = weight > 0
+    if not linked.any():
+        raise ValueError("the graph has no links; nothing to cluster")
+    with np.errstate(over="ignore"):
+        total = weight.sum()
+    if not np.isfinite(total):
+        raise ValueError("link weights add up to more than a float holds; scale them down")
+    if not linked.all():
+        graph = Network(graph.labels, graph.source[linked], graph.target[linked], weight[linked], graph.directed)
+    return graph
 
 
 def _renumber(modules: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -392,17 +584,15 @@ class _Level:
         if symmetric:  # each link is there both ways with the same flow
             self.nbr_src, self.nbr_dst, self.nbr_w = self.src, self.dst, 2.0 * self.f
         else:
-            key, inverse = np.unique(np.concatenate([src * n + dst, dst * n + src]), return_inverse=True)
+            key, self.nbr_w = _sum_by_key(np.concatenate([src * n + dst, dst * n + src]), np.concatenate([f, f]))
             self.nbr_src, self.nbr_dst = key // n, key % n
-            self.nbr_w = _sums(inverse.reshape(-1), np.concatenate([f, f]), len(key))
         self.nbr_ptr = np.searchsorted(self.nbr_src, np.arange(n + 1))
 
     def aggregate(self, leaf: np.ndarray, k: int) -> "_Level":
         """The level whose nodes are the groups ``leaf`` (node -> group) of this one's."""
         s, t = leaf[self.src], leaf[self.dst]
         cross = s != t
-        key, inverse = np.unique(s[cross] * k + t[cross], return_inverse=True)
-        f = np.bincount(inverse.reshape(-1), weights=self.f[cross], minlength=len(key))
+        key, f = _sum_by_key(s[cross] * k + t[cross], self.f[cross])
         return _Level(k, _sums(leaf, self.p, k), key // k, key % k, f, self.symmetric)
 
 
@@ -452,7 +642,7 @@ def _proposals(level: _Level, module: np.ndarray, stats=None, nodes: np.ndarray 
         keys += module[dst]
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
-        first = np.flatnonzero(np.diff(keys, prepend=-1))
+        first = group_starts(keys)
         both = np.add.reduceat(w[order], first)
         node = src[first]
         cand = keys[first]
@@ -464,7 +654,7 @@ def _proposals(level: _Level, module: np.ndarray, stats=None, nodes: np.ndarray 
     if nodes is None:
         local, mo, p_w, ea_w, na_w = node, module, p, ea, na
     else:
-        local, mo, p_w, ea_w, na_w = np.searchsorted(nodes, node), module[nodes], p[nodes], ea[nodes], na[nodes]
+        local, mo, p_w, ea_w, na_w = find(nodes, node)[0], module[nodes], p[nodes], ea[nodes], na[nodes]
     at_old = cand == mo[local]
     to_old = np.zeros(len(mo))
     to_old[local[at_old]] = both[at_old]
@@ -503,11 +693,11 @@ def _proposals(level: _Level, module: np.ndarray, stats=None, nodes: np.ndarray 
     best = np.full(len(mo), np.inf)
     target = np.full(len(mo), -1, dtype=np.int64)
     if len(local):
-        start = np.flatnonzero(np.concatenate([[True], local[1:] != local[:-1]]))
+        start = group_starts(local)
         low = np.minimum.reduceat(delta, start)
         run = np.repeat(np.arange(len(start)), np.diff(np.append(start, len(local))))
         hit = np.flatnonzero(delta == low[run])
-        hit = hit[np.concatenate([[True], run[hit][1:] != run[hit][:-1]])]
+        hit = hit[group_starts(run[hit])]
         best[local[hit]] = delta[hit]
         target[local[hit]] = cand[hit]
     # A new module of its own, for nodes that share theirs.
@@ -535,7 +725,7 @@ def _core(level: _Level, start: np.ndarray, rng: random.Random, np_rng: np.rando
     return _compact(_sequential(level, module, rng, screen, first))
 
 
-def _batched(level: _Level, module: np.ndarray, np_rng: np.random.Generator) -> np.ndarray:
+def _batched(level: _Level, module: np.ndarray, np_rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
     """Rounds of many moves at once: every node's best move is computed with numpy, and the
     moves are taken best first, except that a module that receives nodes loses none and a
     module that loses nodes receives none in one round (two nodes swapping modules, or a

@@ -19,7 +19,7 @@ import os
 from collections import Counter
 from typing import Iterable, Mapping
 
-from . import parallel
+from . import defaults, parallel
 from .corpus import DEFAULT_BATCH_BYTES, Batch, is_wordlike, normalize, read_batches
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
 from .formats import read_counts, read_userdict, sort_counts
@@ -28,20 +28,20 @@ from .tokenizer import BlockCutter, make_tokenizer
 __all__ = ["DEFAULT_MIN_COUNT", "count_words", "count_words_in_text", "merge_counts", "prune_counts"]
 
 #: Keep every word seen at least once: pruning is the user's choice (cron jobs merge raw counts).
-DEFAULT_MIN_COUNT = 1
+DEFAULT_MIN_COUNT = defaults.MIN_COUNT
 
 
 def count_words(
     inputs: Iterable[str],
     *,
     jobs: int | None = None,
-    hmm: bool = True,
+    hmm: bool = defaults.COUNT_HMM,
     userdict: str | None = None,
     min_count: int = DEFAULT_MIN_COUNT,
     top: int | None = None,
     keep_punct: bool = False,
     encoding: str = DEFAULT_ENCODING,
-    errors: str = "strict",
+    errors: str = defaults.ERRORS,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
 ) -> Counter:
@@ -67,7 +67,7 @@ def count_words(
     """
     entries = read_userdict(userdict) if userdict else []
     files = expand_inputs(inputs)
-    counts = parallel.run(
+    counts = parallel.map_batches(
         read_batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors),
         _count_batch,
         _add,
@@ -101,6 +101,10 @@ def prune_counts(counts: Mapping[str, int], *, min_count: int = DEFAULT_MIN_COUN
     >>> prune_counts({"a": 1, "b": 3, "c": 2}, top=1)
     Counter({'b': 3})
     """
+    if top is not None and top < 0:
+        raise ValueError(f"top must be at least 0, not {top}")
+    if min_count < 1:
+        raise ValueError(f"min_count must be at least 1, not {min_count}")
     rows = [(w, c) for w, c in sort_counts(counts) if c >= min_count]
     return Counter(dict(rows[:top] if top is not None else rows))
 
@@ -108,15 +112,18 @@ def prune_counts(counts: Mapping[str, int], *, min_count: int = DEFAULT_MIN_COUN
 def merge_counts(tables: Iterable[str | os.PathLike | Mapping[str, int]]) -> Counter:
     """Add word-count tables: paths of files written by ``wordmine count`` or mappings.
 
+    A file must have its header row: it is what tells a word-count table from an n-gram table
+    written with ``--no-header`` (the same two columns).
+
     Raises:
-        FormatError: a file is not a word-count table.
+        FormatError: a file is not a word-count table, or has no header.
 
     >>> merge_counts([{"新词": 1}, {"新词": 2, "发现": 1}])
     Counter({'新词': 3, '发现': 1})
     """
     total: Counter = Counter()
     for table in tables:
-        total.update(read_counts(os.fspath(table)) if isinstance(table, (str, os.PathLike)) else table)
+        total.update(read_counts(os.fspath(table), require_header=True) if isinstance(table, (str, os.PathLike)) else table)
     return prune_counts(total)
 
 

@@ -79,7 +79,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from . import parallel
+from . import defaults, parallel
 from .corpus import Batch, normalize, read_batches
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
 from .formats import Word  # the row of a discovered-word table; re-exported here
@@ -106,7 +106,7 @@ __all__ = [
 #: on PKU / MSR, (0, 0, 4, 6) 0.776 / 0.778. (0, 0, 4, 7) gains 0.004 more there but finds 12
 #: fewer of the 82 planted words of the 74k-character sample corpus, where a 4-gram's PMI can
 #: hardly exceed ln(total / count) ~ 7.
-DEFAULT_MIN_PMI = (0.0, 0.0, 4.0, 6.0)
+DEFAULT_MIN_PMI = defaults.MIN_PMI
 #: A new word occurs at least 100 times as often as jieba's unigram model expects the tokens of
 #: its jieba cut to meet (per cut): frequent combinations of frequent words (他说 0.6, 这是 -0.2
 #: nats on the news corpus) fall far below ln 100 = 4.6, words jieba cuts wrongly (中国梦 4.9,
@@ -149,11 +149,11 @@ def discover_words(
     *,
     ngrams: NgramTable | str | None = None,
     n: int = DEFAULT_ORDER,
-    min_count: int | str = "auto",
+    min_count: int | str = defaults.DISCOVER_MIN_COUNT,
     min_pmi: Sequence[float] = DEFAULT_MIN_PMI,
     jobs: int | None = None,
     encoding: str = DEFAULT_ENCODING,
-    errors: str = "strict",
+    errors: str = defaults.ERRORS,
     progress: bool = False,
 ) -> list[Word]:
     """Discover the words of a corpus (see the module docstring for the method).
@@ -170,7 +170,14 @@ def discover_words(
 
     Returns:
         Words sorted by count descending, then by word.
+
+    Raises:
+        ValueError: ``n`` outside 2..16, ``min_count`` neither "auto" nor at least 1, or
+            ``min_pmi`` not one or more finite numbers (thresholds of orders above ``n`` are
+            not used; the command line refuses them when they are given).
+        InputError, FormatError: bad inputs, or a bad n-gram table.
     """
+    _check(n, min_count, min_pmi)
     files = expand_inputs(inputs)
     if ngrams is None:
         table = count_ngrams(files, n + 1, jobs=jobs, encoding=encoding, errors=errors, progress=progress)
@@ -179,12 +186,13 @@ def discover_words(
         n = min(n, table.n)
     count = auto_min_count(table.totals[1]) if min_count == "auto" else int(min_count)
     kept, cohesion = _cohesive(table, n, count, min_pmi)
-    pieces = parallel.run(
+    table.release()  # what the look-ups touched need not stay resident while the workers count
+    pieces = parallel.map_batches(
         read_batches(files, encoding=encoding, errors=errors), _count_pieces, _Pieces.add, _Pieces(),
         jobs=jobs, initializer=_init_worker, initargs=(table.symbols.symbols, n, kept),
         size=lambda b: b.nbytes, total=input_size(files), progress=progress, desc="pieces",
     )
-    return _describe(table, n, pieces, kept, cohesion, count)
+    return _words_of_pieces(table, n, pieces, kept, cohesion, count)
 
 
 def discover_words_in_text(text: str, *, n: int = DEFAULT_ORDER, min_count: int = 2, min_pmi: Sequence[float] = DEFAULT_MIN_PMI) -> list[Word]:
@@ -194,11 +202,26 @@ def discover_words_in_text(text: str, *, n: int = DEFAULT_ORDER, min_count: int 
     >>> [w.word for w in discover_words_in_text(text, min_count=3, min_pmi=(0, 2, 4, 6))]
     ['新', '词', '发现', '我们']
     """
+    _check(n, min_count, min_pmi)
     table = count_ngrams_in_text(text, n + 1)
     kept, cohesion = _cohesive(table, n, min_count, min_pmi)
     _init_worker(table.symbols.symbols, n, kept)
     pieces = _Pieces().add(_count_pieces(Batch(text, 0)))
-    return _describe(table, n, pieces, kept, cohesion, min_count)
+    return _words_of_pieces(table, n, pieces, kept, cohesion, min_count)
+
+
+def _check(n: int, min_count, min_pmi: Sequence[float]) -> None:
+    if not isinstance(n, int) or not 2 <= n <= 16:
+        raise ValueError(f"n must be between 2 and 16, not {n!r}")
+    if not (min_count == "auto" or (isinstance(min_count, (int, np.integer)) and min_count >= 1)):
+        raise ValueError(f"min_count must be 'auto' or at least 1, not {min_count!r}")
+    if not len(min_pmi) or not all(math.isfinite(float(x)) for x in min_pmi):
+        raise ValueError(f"min_pmi must be one or more finite numbers (a threshold per order from 1), not {tuple(min_pmi)!r}")
+
+
+#: Rows handled at once where a table may be large: 2**20 rows of keys, ids and scores are a
+#: few tens of MB.
+_SLICE = 1 << 20
 
 
 def _threshold(min_pmi: Sequence[float], k: int) -> float:
@@ -211,18 +234,27 @@ def _cohesive(table: NgramTable, n: int, min_count: int, min_pmi: Sequence[float
     log_total = math.log(max(table.totals[1], 1))
     kept, cohesion = {}, {}
     for k in range(2, n + 1):
-        counts = np.asarray(table.counts[k])
-        candidates = np.flatnonzero(counts >= min_count)
-        keys = np.asarray(table.keys[k])[candidates]
-        ids = packer.unpack(keys, k)
-        score = np.full(len(keys), np.inf)
-        log_w = np.log(counts[candidates].astype(np.float64)) + log_total
-        for i in range(1, k):
-            a = table.counts_of(i, packer.pack(np.ascontiguousarray(ids[:, :i])))
-            b = table.counts_of(k - i, packer.pack(np.ascontiguousarray(ids[:, i:])))
-            score = np.minimum(score, log_w - np.log(a.astype(np.float64)) - np.log(b.astype(np.float64)))
-        keep = score >= _threshold(min_pmi, k)
-        kept[k], cohesion[k] = keys[keep], score[keep]
+        keys_k, counts_k = table.keys[k], table.counts[k]
+        parts, scores = [], []
+        # In slices: the table may be memory-mapped and far larger than memory.
+        for start in range(0, len(counts_k), _SLICE):
+            counts = np.asarray(counts_k[start : start + _SLICE])
+            candidates = np.flatnonzero(counts >= min_count)
+            keys = np.asarray(keys_k[start : start + _SLICE])[candidates]
+            ids = packer.unpack(keys, k)
+            score = np.full(len(keys), np.inf)
+            log_w = np.log(counts[candidates].astype(np.float64)) + log_total
+            for i in range(1, k):
+                a = table.counts_of(i, packer.pack(np.ascontiguousarray(ids[:, :i])))
+                b = table.counts_of(k - i, packer.pack(np.ascontiguousarray(ids[:, i:])))
+                score = np.minimum(score, log_w - np.log(a.astype(np.float64)) - np.log(b.astype(np.float64)))
+            keep = score >= _threshold(min_pmi, k)
+            parts.append(keys[keep])
+            scores.append(score[keep])
+        width = packer.width(k)
+        empty = np.zeros((0,) if width == 1 else (0, width), np.uint64)
+        kept[k] = np.concatenate([empty, *parts])
+        cohesion[k] = np.concatenate([np.zeros(0), *scores])
     return kept, cohesion
 
 
@@ -277,16 +309,27 @@ def _count_pieces(batch: Batch) -> tuple[dict, Counter]:
 
 
 class _Pieces:
-    """The parent's side: adds the piece counts of the batches."""
+    """The parent's side: adds the piece counts of the batches.
+
+    The batches' tables are added up whenever those waiting hold more rows than the sum so far
+    (and at least :data:`_SLICE`), so memory follows the distinct pieces, not the corpus, and each
+    row is re-sorted only a few times.
+    """
 
     def __init__(self):
         self.keyed: dict[int, list] = {}
+        self.waiting: dict[int, int] = {}  # rows not yet added into the first table of a length
         self.by_text: Counter = Counter()
 
     def add(self, part: tuple[dict, Counter]) -> "_Pieces":
         keyed, by_text = part
         for length, table in keyed.items():
-            self.keyed.setdefault(length, []).append(table)
+            parts = self.keyed.setdefault(length, [])
+            parts.append(table)
+            self.waiting[length] = self.waiting.get(length, 0) + len(table[0])
+            if self.waiting[length] > max(len(parts[0][0]), _SLICE):
+                self.keyed[length] = [self.merged(length)]
+                self.waiting[length] = 0
         self.by_text.update(by_text)
         return self
 
@@ -300,7 +343,7 @@ class _Pieces:
 # --- judging and describing the pieces ----------------------------------------------------------
 
 
-def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int) -> list[Word]:
+def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int) -> list[Word]:
     """The words: pieces seen ``min_count`` times that pass the back-filter, described and judged."""
     packer = table.packer
     groups: dict[int, list] = {}  # length -> [(words, counts, ids (m, length))]
@@ -312,6 +355,8 @@ def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: 
             ids = packer.unpack(keys, length)
             groups.setdefault(length, []).append((table.symbols.strings_of(ids), counts, ids))
     frequent = [(word, count) for word, count in pieces.by_text.items() if count >= min_count]
+    pieces.keyed.clear()  # counted: free them before the entropies and jieba's model load
+    pieces.by_text.clear()
     if frequent:
         orders, rows = table.encode([word for word, _ in frequent])
         counts = np.array([count for _, count in frequent], dtype=np.uint64)
@@ -343,6 +388,7 @@ def _describe(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: 
         where = np.flatnonzero(keep)
         ids = ids[where]
         sides = _neighbours(table, length, packer.pack(ids)) if length < table.n else None
+        table.release()
         nan = np.full(len(where), np.nan)
         left, right, share = (sides.left, sides.right, sides.share) if sides else (nan, nan, nan)
         for i, row in enumerate(where.tolist()):

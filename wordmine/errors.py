@@ -8,7 +8,7 @@ Traceback (most recent call last):
 wordmine.errors.InputError: corpus.txt:3: not valid UTF-8
 """
 
-__all__ = ["WordmineError", "InputError", "FormatError", "WorkerError"]
+__all__ = ["WordmineError", "InputError", "OutputError", "FormatError", "WorkerError"]
 
 
 class WordmineError(Exception):
@@ -16,7 +16,16 @@ class WordmineError(Exception):
 
 
 class InputError(WordmineError):
-    """An input cannot be read: missing, empty, undecodable or binary."""
+    """An input cannot be read: missing, undecodable or binary.
+
+    An empty input is not an error: it adds nothing, and the reader logs a warning naming it (a
+    cron job on a day without new text should not fail).
+    """
+
+
+class OutputError(WordmineError):
+    """An output cannot be written: its directory is missing or read-only, it names a directory,
+    or the disk is full."""
 
 
 class FormatError(WordmineError):

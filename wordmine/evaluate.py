@@ -95,7 +95,6 @@ REPORT_DIGITS = 3
 _UNDEFINED = "--"
 # Characters of context shown on each side of the first difference in an error message.
 _EXCERPT = 8
-# Bytes read at a time when splitting a file into lines.
 
 
 @dataclasses.dataclass(frozen=True)

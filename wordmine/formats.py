@@ -38,6 +38,7 @@ __all__ = [
     "WORD_TABLE",
     "cluster_summary",
     "codelength_report",
+    "open_table",
     "read_counts",
     "read_modules",
     "read_userdict",
@@ -61,6 +62,8 @@ _KINDS = {
     ("ngram", "count"): "an n-gram table (wordmine ngrams --format tsv)",
 }
 _USERDICT_LINE = re.compile(r"^(\S+)(?: (\d+))?(?: ([a-z]+))?$")
+_ANY_SPACE = re.compile(r"\s")
+_OTHER_SPACE = re.compile(r"[^\S\t\n]")  # whitespace other than the table's tabs and line ends
 
 
 def _utf8_errors(read):
@@ -104,7 +107,14 @@ def write_counts(counts: Mapping[str, int], output: str | IO[str] = STDIN, *, he
     rows = sort_counts(counts)
     # Join in slices: one write per 64k rows keeps memory flat and the loop in C.
     for i in range(0, len(rows), 1 << 16):
-        output.write("".join(f"{w}\t{c}\n" for w, c in rows[i : i + (1 << 16)]))
+        chunk = rows[i : i + (1 << 16)]
+        text = "".join(f"{w}\t{c}\n" for w, c in chunk)
+        # A row per word, as read_counts reads them back: no empty word, no whitespace in one
+        # (checked on the whole slice at once, in C).
+        if text.count("\n") != len(chunk) or text.count("\t") != len(chunk) or _OTHER_SPACE.search(text) or text.startswith("\t") or "\n\t" in text:
+            bad = next(w for w, _ in chunk if not w or any(ch.isspace() for ch in w))
+            raise ValueError(f"word {bad!r} is empty or holds whitespace: a word-count table cannot hold it")
+        output.write(text)
 
 
 def table_kind(first_line: str) -> str | None:
@@ -129,16 +139,16 @@ def table_kind_of_file(path: str) -> str:
             head = stream.read(64)
     except (WordmineError, OSError):
         return "words"  # the reader will name the problem
-    if head.startswith(NPZ_MAGIC) or head.startswith(b"ngram\t"):
+    if head.startswith(NPZ_MAGIC) or head.startswith((b"ngram\tcount\n", b"ngram\tcount\r\n")):
         return "ngrams"
     return "words"
 
 
-def _table_rows(path: str, header: tuple[str, ...], what: str) -> Iterator[tuple[int, list[str]]]:
+def _table_rows(path: str, header: tuple[str, ...], what: str, require_header: bool = False) -> Iterator[tuple[int, list[str]]]:
     """``(line number, fields)`` of a TSV table with the columns ``header`` (the header row is
-    optional; a header of another wordmine table, or a row of another width, is a FormatError
-    naming the file and line; blank lines are skipped)."""
-    with _open_text(path) as f:
+    optional unless ``require_header``; a header of another wordmine table, or a row of another
+    width, is a FormatError naming the file and line; blank lines are skipped)."""
+    with open_table(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
             if lineno == 1:
@@ -147,6 +157,12 @@ def _table_rows(path: str, header: tuple[str, ...], what: str) -> Iterator[tuple
                     continue
                 if kind is not None:
                     raise FormatError(f"{path}: this is {kind}, not {what.split(' from ')[0]}")
+                if require_header:
+                    raise FormatError(
+                        f"{path}:1: no header row ({chr(9).join(header)}): without it the kind of the table "
+                        "cannot be told (an n-gram table written with --no-header has the same columns); "
+                        "write it with its header"
+                    )
             if not line:
                 continue
             fields = line.split("\t")
@@ -159,12 +175,17 @@ def _table_rows(path: str, header: tuple[str, ...], what: str) -> Iterator[tuple
 
 
 @_utf8_errors
-def read_counts(path: str) -> Counter:
+def read_counts(path: str, *, require_header: bool = False) -> Counter:
     """Read a word-count table written by :func:`write_counts` (with or without its header).
+
+    Args:
+        require_header: refuse a table without its header row (``merge`` does: a headerless
+            n-gram table has the same two columns, and adding it would be a silent mistake).
 
     Raises:
         FormatError: naming file and line, for a table of another kind, a row without exactly
-            two fields, or a count that is not a non-negative integer.
+            two fields, an empty word or one with whitespace, or a count that is not a
+            non-negative integer.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp(), "w.tsv")
@@ -175,8 +196,10 @@ def read_counts(path: str) -> Counter:
     if table_kind_of_file(path) == "ngrams":
         raise FormatError(f"{path}: this is an n-gram table (wordmine ngrams), not a word-count table")
     counts: Counter = Counter()
-    for lineno, fields in _table_rows(path, WORD_COUNTS, "a word-count table from wordmine count"):
+    for lineno, fields in _table_rows(path, WORD_COUNTS, "a word-count table from wordmine count", require_header):
         word, count = fields
+        if not word or _ANY_SPACE.search(word):
+            raise FormatError(f"{path}:{lineno}: word {word!r} is empty or holds whitespace; a word-count table cannot hold it")
         if not count.isdigit() or not count.isascii():
             raise FormatError(f"{path}:{lineno}: count {count!r} is not a non-negative integer")
         counts[word] += int(count)
@@ -200,7 +223,7 @@ def read_userdict(path: str) -> list[tuple[str, int | None, str | None]]:
     [('云计算', 5, 'n'), ('新词发现', None, None)]
     """
     entries = []
-    with _open_text(path) as f:
+    with open_table(path) as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
             if not line:
@@ -218,8 +241,9 @@ def read_userdict(path: str) -> list[tuple[str, int | None, str | None]]:
 
 
 @contextlib.contextmanager
-def _open_text(path: str) -> Iterator[IO[str]]:
-    """Every table is read through :func:`wordmine.files.open_text` (``-``, compression)."""
+def open_table(path: str) -> Iterator[IO[str]]:
+    """Open a table for reading: through :func:`wordmine.files.open_text` (``-``, compression),
+    a missing file or a directory being a FormatError naming it."""
     if path != STDIN and os.path.isdir(path):
         raise FormatError(f"{path}: is a directory, not a table file")
     if path != STDIN and not os.path.exists(path):
@@ -268,7 +292,7 @@ def read_vocabulary(path: str, top: int | None = None) -> list[tuple[str, int]]:
     if table_kind_of_file(path) == "ngrams":
         raise FormatError(f"{path}: this is an n-gram table (wordmine ngrams), not a word list")
     entries: list[tuple[str, int]] = []
-    with _open_text(path) as f:
+    with open_table(path) as f:
         kind = None  # "table" or "jieba", from the first non-blank line
         columns = 0  # fields per row when the table has a header, else 0 (any number >= 2)
         for lineno, line in enumerate(f, 1):
@@ -379,7 +403,7 @@ def write_words(
     top: int | None = None,
     header: bool = True,
 ) -> None:
-    """Write discovered words (:class:`wordmine.discover.Word` rows, in the order given).
+    """Write discovered words (:class:`Word` rows, in the order given).
 
     Args:
         format: ``"tsv"`` (the columns of :data:`WORD_TABLE`; undefined numbers as empty
@@ -424,7 +448,7 @@ def read_words(path: str) -> list:
     """Read a discovered-word table written by :func:`write_words` (TSV, with its header).
 
     Returns:
-        :class:`wordmine.discover.Word` rows in file order (NaN for empty numbers).
+        :class:`Word` rows in file order (NaN for empty numbers).
 
     Raises:
         FormatError: naming file and line, for a table of another kind or a malformed row.
@@ -436,7 +460,7 @@ def read_words(path: str) -> list:
     (('星澜科技', 35, 6.85), 'new')
     """
     rows = []
-    with _open_text(path) as f:
+    with open_table(path) as f:
         for lineno, line in enumerate(f, 1):
             fields = line.rstrip("\r\n").split("\t")
             if lineno == 1:
@@ -467,9 +491,15 @@ def format_float(x: float) -> str:
 
 # --------------------------------------------------------------------------- word graphs, modules
 
-#: First line of a word graph (``wordmine graph``; ``wordmine.graph.GRAPH_HEADER`` split at tabs,
-#: spelled out here so that this module does not import numpy).
-_KINDS[("# source", "target", "weight")] = "a word graph (wordmine graph)"
+__all__ += ["GRAPH_HEADER", "read_graph_links", "write_graph"]
+
+#: First line of a graph file (``wordmine graph``): a comment to InfoMap's link-list reader (and
+#: to :func:`read_graph_links`), the column names to a person.
+GRAPH_HEADER = "# source\ttarget\tweight"
+_KINDS[tuple(GRAPH_HEADER.split("\t"))] = "a word graph (wordmine graph)"
+#: Links parsed into one chunk by :func:`read_graph_links`: 2**16 links are about 6 MB of Python
+#: lists, and numpy's cost per chunk is small beside parsing that many lines.
+GRAPH_CHUNK_LINKS = 1 << 16
 #: Header of a module table (``wordmine cluster``).
 MODULE_TABLE = ("node", "module", "flow")
 _KINDS[MODULE_TABLE] = "a module table (wordmine cluster)"
@@ -480,6 +510,160 @@ MODULE_FORMATS = ("tsv", "clu", "tree")
 #: the largest clusters are about without printing the whole partition.
 SUMMARY_MODULES = 10
 SUMMARY_NODES = 5
+
+
+def write_graph(edges: Iterable[tuple[str, str, float]], output: str | IO[str] = STDIN, *, header: bool = True) -> None:
+    """Write a graph file: ``source<TAB>target<TAB>weight`` lines, atomically when ``output`` is a path.
+
+    Weights have six significant digits; the header line (:data:`GRAPH_HEADER`) starts with
+    ``#``, which InfoMap's link-list reader (and :func:`read_graph_links`) skips as a comment.
+
+    Args:
+        edges: a :class:`wordmine.graph.WordGraph` or any ``(source, target, weight)`` triples,
+            written in order.
+        output: a path, ``-`` for stdout, or an open text file.
+        header: write the ``# source<TAB>target<TAB>weight`` line.
+
+    Raises:
+        ValueError: a link that :func:`read_graph_links` could not read back: a weight that is
+            not a finite number >= 0, an empty label or one with a tab or line end, a source
+            starting with ``#`` or ``*`` (a comment or heading to the reader).
+
+    >>> out = io.StringIO()
+    >>> write_graph([("星澜科技", "澜思", 0.8123456)], out)
+    >>> out.getvalue().splitlines()
+    ['# source\\ttarget\\tweight', '星澜科技\\t澜思\\t0.812346']
+    """
+    if isinstance(output, str):
+        with atomic_write(output) as f:
+            write_graph(edges, f, header=header)
+        return
+    if header:
+        output.write(GRAPH_HEADER + "\n")
+    chunk: list[str] = []
+    first = not header  # the first line of the file: a byte-order mark there is dropped on reading
+    for source, target, weight in edges:
+        if not 0.0 <= weight < math.inf:
+            raise ValueError(f"link {source!r} -> {target!r}: weight {weight!r} is not a finite number >= 0")
+        chunk.append(f"{source}\t{target}\t{format_float(weight)}\n")
+        # One write per 64k rows keeps memory flat and the loop cheap.
+        if len(chunk) >= 1 << 16:
+            output.write(_graph_rows(chunk, first))
+            chunk, first = [], False
+    output.write(_graph_rows(chunk, first))
+
+
+def _graph_rows(rows: list[str], first: bool) -> str:
+    """The rows as one text, if :func:`read_graph_links` reads each back as it was written
+    (checked on the whole text at once, in C; then row by row to name the bad one)."""
+    text = "".join(rows)
+    starts = ("#", "*", "\t", "\ufeff") if first else ("#", "*", "\t")
+    if (
+        text.count("\t") == 2 * len(rows) and text.count("\n") == len(rows) and not text.startswith(starts)
+        and "\n#" not in text and "\n*" not in text and "\t\t" not in text and "\n\t" not in text
+    ):
+        return text
+    for row in rows:
+        source, _, rest = row.partition("\t")
+        target = rest.rpartition("\t")[0]
+        if row.count("\t") != 2 or row.count("\n") != 1 or not source or not target or row.startswith(starts):
+            raise ValueError(
+                f"link {source!r} -> {target!r} cannot be read back from a graph file: labels must be "
+                "non-empty, without tabs or line ends, and a source must not start with '#' or '*'"
+            )
+        starts = ("#", "*", "\t")
+    raise AssertionError("unreachable: some row failed the check above")
+
+
+def read_graph_links(path: str, *, allow_empty: bool = False, chunk_links: int = GRAPH_CHUNK_LINKS) -> Iterator[tuple]:
+    """The links of a graph file, a chunk at a time: the parser of :func:`wordmine.read_graph`,
+    which adds up repeated links chunk by chunk, so that memory follows the distinct links.
+
+    A line is ``source<TAB>target[<TAB>weight]`` (labels are any strings without a tab), or
+    the reference's link list ``source target [weight]`` separated by spaces; a missing weight
+    is 1. Lines starting with ``#`` (comments, :data:`GRAPH_HEADER`) or ``*`` (Pajek-style
+    ``*Vertices``/``*Edges`` headings) and blank lines are skipped. A link of weight 0 carries
+    no flow: it is left out, and a label named only by such links is not a node.
+
+    Args:
+        path: the file, or ``-`` for standard input (gzip, bzip2 and xz are read too).
+        allow_empty: a file without links yields nothing (else it is an error).
+        chunk_links: links per chunk.
+
+    Yields:
+        ``(new_labels, source, target, weight)``: the labels first named in this chunk (node
+        ``i`` is the ``i``-th label over all chunks), and numpy arrays of the chunk's links:
+        int64 node ids and float64 weights > 0, in file order.
+
+    Raises:
+        FormatError: naming file and line: a line without two labels and at most a weight, a
+            weight that is not a finite number >= 0, or a wordmine table of another kind; a
+            file without links (unless ``allow_empty``).
+        InputError: the file is missing or not valid UTF-8, or its compressed data is corrupt.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "graph.tsv")
+    >>> _ = p.write_text("# source\\ttarget\\tweight\\n新词\\t发现\\t0.5\\n发现\\t挖掘\\n挖掘\\t词频\\t0\\n", encoding="utf-8")
+    >>> [(new, s.tolist(), t.tolist(), w.tolist()) for new, s, t, w in read_graph_links(str(p))]
+    [(['新词', '发现', '挖掘'], [0, 1], [1, 2], [0.5, 1.0])]
+    """
+    import numpy as np
+
+    from .files import read_utf8_lines
+
+    index: dict[str, int] = {}
+    new: list[str] = []
+    source: list[int] = []
+    target: list[int] = []
+    weight: list[float] = []
+    links = zero = 0
+    lines = read_utf8_lines(path)
+    try:
+        for lineno, line in enumerate(lines, 1):
+            line = line.rstrip("\r\n")
+            if lineno == 1:
+                kind = table_kind(line)
+                if kind is not None and kind != _KINDS[tuple(GRAPH_HEADER.split("\t"))]:
+                    raise FormatError(f"{path}:1: this is {kind}, not a graph; make one with `wordmine graph`")
+            if not line.strip() or line.startswith("#") or line.startswith("*"):
+                continue
+            fields = line.split("\t") if "\t" in line else line.split()
+            if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
+                raise FormatError(f"{path}:{lineno}: expected 'source<TAB>target[<TAB>weight]', found {len(fields)} fields")
+            w = 1.0
+            if len(fields) == 3:
+                try:
+                    w = float(fields[2])
+                except ValueError:
+                    raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} is not a number") from None
+                if not 0.0 <= w < math.inf:
+                    raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} must be a finite number >= 0")
+                if w == 0.0:
+                    zero += 1
+                    continue
+            for label, ids in ((fields[0], source), (fields[1], target)):
+                n = len(index)
+                i = index.setdefault(label, n)
+                if i == n:
+                    new.append(label)
+                ids.append(i)
+            weight.append(w)
+            if len(weight) >= chunk_links:
+                yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
+                links += len(weight)
+                new, source, target, weight = [], [], [], []
+        if weight:
+            yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
+            links += len(weight)
+    finally:
+        lines.close()
+    if zero:
+        import logging
+
+        logging.getLogger(__name__).info("%s: %d links of weight 0 left out (they carry no flow)", path, zero)
+    if links == 0 and not allow_empty:
+        also = f" (its {zero} links of weight 0 carry no flow)" if zero else ""
+        raise FormatError(f"{path}: no links{also}; expected lines 'source<TAB>target[<TAB>weight]' with weights > 0")
 
 
 def _module_rows(result) -> list[tuple[int, float, object]]:
@@ -658,14 +842,14 @@ def cluster_summary(result, graph, *, trials: int = 1, seed: int = 123, top: int
 
     Args:
         result: a :class:`wordmine.cluster.InfomapResult` of ``graph``.
-        graph: the :class:`wordmine.cluster.Graph` (nodes, links, directed).
+        graph: the :class:`wordmine.cluster.Network` (nodes, links, directed).
         trials, seed: as given to :func:`wordmine.cluster.infomap`.
         top: describe the ``top`` modules with the most flow (numbered from 1, as in
             :func:`write_modules`): their number of nodes, flow and up to
             :data:`SUMMARY_NODES` labels of most flow.
 
-    >>> from wordmine.cluster import Graph, infomap
-    >>> g = Graph.from_edges([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")])
+    >>> from wordmine.cluster import Network, infomap
+    >>> g = Network.from_edges([("猫", "狗"), ("狗", "兔"), ("兔", "猫"), ("车", "船"), ("船", "桥"), ("桥", "车"), ("兔", "车")])
     >>> s = cluster_summary(infomap(g), g, top=1)
     >>> s["nodes"], s["links"], s["num_modules"], round(s["codelength"], 5), s["top_modules"]
     (6, 7, 2, 2.32073, [{'module': 1, 'nodes': 3, 'flow': 0.5, 'top_nodes': ['兔', '狗', '猫']}])
@@ -708,8 +892,8 @@ def write_cluster_summary(
     """Write :func:`cluster_summary` as JSON (UTF-8, indented), atomically when ``output`` is a path.
 
     >>> import io, json
-    >>> from wordmine.cluster import Graph, infomap
-    >>> g = Graph.from_edges([("新词", "发现"), ("发现", "挖掘")])
+    >>> from wordmine.cluster import Network, infomap
+    >>> g = Network.from_edges([("新词", "发现"), ("发现", "挖掘")])
     >>> out = io.StringIO()
     >>> write_cluster_summary(infomap(g), g, out)
     >>> summary = json.loads(out.getvalue())

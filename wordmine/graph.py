@@ -40,43 +40,60 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import numbers
 import sys
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .errors import FormatError
-from .files import STDIN, atomic_write, expand_inputs, read_utf8_lines
+from . import defaults
+from .errors import FormatError, InputError
+from .files import expand_inputs, read_utf8_lines
+# The graph file format lives in formats; these names stay here for callers of wordmine.graph.
+from .formats import GRAPH_HEADER, write_graph  # noqa: F401
+from .keys import group_starts
 
 __all__ = [
     "DEFAULT_ALPHA",
     "DEFAULT_DIM",
     "DEFAULT_K",
     "DEFAULT_MIN_COSINE",
+    "DEFAULT_SEED",
     "DEFAULT_WINDOW",
+    "MAX_WINDOW",
     "CSRMatrix",
     "WordGraph",
     "build_graph",
+    "check_options",
     "cooccurrence_matrix",
     "knn_graph",
     "ppmi",
     "randomized_svd",
     "read_word2vec_text",
     "word_vectors_from_corpus",
-    "write_graph",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Neighbours per word and their least cosine: the graph of the seed technique.
-DEFAULT_K = 50
-DEFAULT_MIN_COSINE = 0.6
+DEFAULT_K = defaults.K
+DEFAULT_MIN_COSINE = defaults.MIN_COSINE
 #: Tokens on each side that count as context: word2vec's and GloVe's default window is 5 (GloVe
 #: uses 10 for its largest models; 5 favours similar words over merely related ones).
-DEFAULT_WINDOW = 5
+DEFAULT_WINDOW = defaults.WINDOW
+#: The widest window: ten times the widest in the literature (Levy et al. 2015 compare 2, 5
+#: and 10; GloVe's widest is 10), where contexts already say what a text is about rather than
+#: what a word is like. Counting costs time in proportion to the window (each token pairs with
+#: ``window`` others on each side, and each line is padded by ``window`` separators): on the
+#: 245 KB sample corpus 2.4 s at 5, 5.5 s at 100, and past 300 s at 100 000 before this bound.
+#: A bound that depends on the data (the longest line) would only be known after reading it.
+MAX_WINDOW = defaults.MAX_WINDOW
 #: Vector dimensions: the common word2vec size for corpora of millions of words.
-DEFAULT_DIM = 100
+DEFAULT_DIM = defaults.DIM
+#: Seed of the random projection (any fixed seed makes runs reproducible).
+DEFAULT_SEED = defaults.GRAPH_SEED
 #: Context-distribution smoothing exponent (Levy et al. 2015; word2vec's unigram^0.75).
 DEFAULT_ALPHA = 0.75
 #: Halko et al. (section 4.2) suggest 5 or 10 extra random vectors: 10 makes the top ``dim``
@@ -87,6 +104,9 @@ DEFAULT_OVERSAMPLE = 10
 DEFAULT_POWER_ITERATIONS = 4
 #: Tokens per counting batch: ~1M tokens make ~10M pair keys at window 5, ~100 MB of arrays.
 DEFAULT_BATCH_TOKENS = 1 << 20
+#: read_word2vec_text reads rows into blocks of this many bytes (16 MB: 40 000 rows of 100
+#: dimensions), so that memory follows the rows read, whatever the header says.
+_VECTOR_BLOCK_BYTES = 1 << 24
 #: Cosines computed at once in knn_graph: 2**23 float32 values are 32 MB (the block, its
 #: partitioned copy and its mask stay under 100 MB).
 _SIMILARITY_ELEMENTS = 1 << 23
@@ -182,16 +202,13 @@ def _vocabulary_index(vocabulary: Iterable) -> tuple[list[str], dict[str, int]]:
 
 
 def _reduce(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort keys and add the weights of equal keys."""
+    """Sort keys and add the weights of equal keys (keys.sort_reduce adds integer counts)."""
     if len(keys) == 0:
         return keys, weights
     order = np.argsort(keys, kind="stable")
-    keys, weights = keys[order], weights[order]
-    new = np.empty(len(keys), dtype=bool)
-    new[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    return keys[starts], np.add.reduceat(weights, starts)
+    keys = keys[order]
+    starts = group_starts(keys)
+    return keys[starts], np.add.reduceat(weights[order], starts)
 
 
 def _count_batch(ids: np.ndarray, n: int, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -213,19 +230,13 @@ def _count_batch(ids: np.ndarray, n: int, window: int) -> tuple[np.ndarray, np.n
     keys = np.sort(np.concatenate(keys))
     if len(keys) == 0:
         return keys, np.zeros(0, np.float64)
-    new = np.empty(len(keys), dtype=bool)
-    new[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
+    starts = group_starts(keys)
     counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
     keys = keys[starts]
     distance = (keys % radix).astype(np.float64) + 1.0
     pairs = keys // radix
     # Sorting by (pair, d) sorted the pairs too: add up their distances' weights in place.
-    new = np.empty(len(pairs), dtype=bool)
-    new[0] = True
-    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
+    starts = group_starts(pairs)
     return pairs[starts], np.add.reduceat(counts / distance, starts)
 
 
@@ -276,7 +287,7 @@ def cooccurrence_matrix(
         vocabulary: the words (or ``(word, count)`` pairs, as
             :func:`wordmine.formats.read_vocabulary` returns); row ``i`` is the ``i``-th
             distinct word.
-        window: tokens on each side that count as context.
+        window: tokens on each side that count as context, 1 to :data:`MAX_WINDOW`.
         batch_tokens: tokens counted at once (memory: ~10 bytes x window per token).
         progress: show a progress bar (lines) on stderr, only if it is a TTY.
 
@@ -285,7 +296,8 @@ def cooccurrence_matrix(
 
     Raises:
         InputError: an input is missing or not valid UTF-8 (naming file and line).
-        ValueError: an empty vocabulary or a window below 1.
+        InputError: an empty vocabulary, or one too large for 64-bit pair keys.
+        ValueError: a window outside 1 to :data:`MAX_WINDOW`.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp(), "seg.txt")
@@ -296,14 +308,13 @@ def cooccurrence_matrix(
     """
     from tqdm import tqdm
 
-    if window < 1:
-        raise ValueError(f"window must be at least 1, not {window}")
+    _check_integer("window", window, 1, MAX_WINDOW)
     words, index = _vocabulary_index(vocabulary)
     n = len(words)
-    if n == 0:
-        raise ValueError("the vocabulary is empty; give the words that are the graph's nodes")
+    if n == 0:  # bad data (an empty word table), not a bad argument: exit 1 on the command line
+        raise InputError("the vocabulary is empty; give the words that are the graph's nodes")
     if n * n * window >= 1 << 64:
-        raise ValueError(f"{n} words do not fit a 64-bit pair key; use a smaller vocabulary")
+        raise InputError(f"{n} words do not fit a 64-bit pair key; use a smaller vocabulary (--top)")
     totals = _Totals()
     separator = [-1] * window
     get = index.get
@@ -433,7 +444,7 @@ def word_vectors_from_corpus(
     *,
     window: int = DEFAULT_WINDOW,
     dim: int = DEFAULT_DIM,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
     power_iterations: int = DEFAULT_POWER_ITERATIONS,
     batch_tokens: int = DEFAULT_BATCH_TOKENS,
@@ -462,7 +473,8 @@ def word_vectors_from_corpus(
 
     Raises:
         InputError: an input is missing or not valid UTF-8 (naming file and line).
-        ValueError: an empty vocabulary, a window or dim below 1.
+        InputError: an empty vocabulary.
+        ValueError: an option out of range (see :func:`check_options`).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp(), "seg.txt")
@@ -471,8 +483,7 @@ def word_vectors_from_corpus(
     >>> words, vectors.shape, vectors.dtype.name
     (['星澜', '澜思', '模型', '发布'], (4, 2), 'float32')
     """
-    if dim < 1:
-        raise ValueError(f"dim must be at least 1, not {dim}")
+    check_options(window=window, dim=dim, seed=seed, alpha=alpha)
     words, counts = cooccurrence_matrix(
         segmented, vocabulary, window=window, batch_tokens=batch_tokens, progress=progress
     )
@@ -506,7 +517,7 @@ def read_word2vec_text(path: str) -> tuple[list[str], np.ndarray]:
     Raises:
         FormatError: naming file and line: a bad header, a line without a word and ``dim``
             numbers, a number that is not finite, a repeated word, or fewer or more lines
-            than the header says.
+            than the header says. Memory follows the vectors read, never the header's claim.
         InputError: the file is missing or not valid UTF-8 (a binary word2vec file, say).
 
     >>> import tempfile, pathlib
@@ -532,7 +543,12 @@ def read_word2vec_text(path: str) -> tuple[list[str], np.ndarray]:
             raise FormatError(f"{path}:1: dimension must be at least 1, not {dim}")
         words: list[str] = []
         seen: dict[str, int] = {}
-        vectors = np.empty((count, dim), dtype=np.float32)
+        # Rows go into blocks allocated as rows arrive: a header claiming 10**11 words must not
+        # allocate them (nor one row of a made-up dimension before a line has that many numbers).
+        blocks: list[np.ndarray] = []
+        block, filled = np.zeros((0, dim), dtype=np.float32), 0
+        block_rows = max(1, _VECTOR_BLOCK_BYTES // (4 * dim))
+        lineno = 1
         for lineno, line in enumerate(lines, 2):
             line = line.rstrip("\r\n").rstrip(" ")
             if not line:
@@ -558,13 +574,20 @@ def read_word2vec_text(path: str) -> tuple[list[str], np.ndarray]:
             if not np.isfinite(row).all():
                 raise FormatError(f"{path}:{lineno}: vector of {word!r} has a value that is not finite")
             seen[word] = lineno
-            vectors[len(words)] = row
+            if filled == len(block):
+                blocks.append(block)
+                block, filled = np.empty((min(block_rows, count - len(words)), dim), dtype=np.float32), 0
+            block[filled] = row
+            filled += 1
             words.append(word)
     finally:
         lines.close()
     if len(words) != count:
-        raise FormatError(f"{path}: the header announces {count} vectors, the file holds {len(words)}")
-    return words, vectors
+        raise FormatError(
+            f"{path}:{lineno}: the file ends after {len(words)} vectors, but its header (line 1) announces {count}"
+        )
+    blocks.append(block[:filled])
+    return words, blocks[-1] if len(blocks) == 2 else np.concatenate(blocks)
 
 
 def _is_float(text: str) -> bool:
@@ -624,13 +647,14 @@ def knn_graph(
         vectors: (n, dim) array; rows are scaled to unit length here (so any vectors do).
         k: most neighbours per word.
         min_cosine: least cosine of an edge.
-        batch: rows per block (None: as many as keep the block of cosines near 64 MB).
+        batch: rows per block (None: as many as keep the block of cosines near 32 MB).
 
     Returns:
         A :class:`WordGraph`; weights are float32 cosines.
 
     Raises:
-        ValueError: ``words`` and ``vectors`` differ in length, or k is below 1.
+        ValueError: ``words`` and ``vectors`` differ in length, k is below 1, or min_cosine is
+            not a number from -1 to 1.
 
     >>> v = np.array([[1, 0], [1, 0.1], [-1, 0]], dtype=np.float32)
     >>> [(s, t, round(w, 3)) for s, t, w in knn_graph(["新词", "生词", "旧词"], v, k=5, min_cosine=0.9)]
@@ -639,8 +663,9 @@ def knn_graph(
     vectors = np.asarray(vectors)
     if vectors.ndim != 2 or len(words) != len(vectors):
         raise ValueError(f"{len(words)} words but vectors of shape {vectors.shape}")
-    if k < 1:
-        raise ValueError(f"k must be at least 1, not {k}")
+    _check_integer("k", k, 1)
+    if not -1.0 <= min_cosine <= 1.0:
+        raise ValueError(f"min_cosine must be a number from -1 to 1, not {min_cosine!r}")
     unit = _unit_rows(vectors)
     n = len(unit)
     live = np.flatnonzero(unit.any(axis=1))  # rows with a vector; zero rows get no edges
@@ -688,6 +713,48 @@ def knn_graph(
     return graph
 
 
+def check_options(
+    *,
+    k: int = DEFAULT_K,
+    min_cosine: float = DEFAULT_MIN_COSINE,
+    window: int = DEFAULT_WINDOW,
+    dim: int = DEFAULT_DIM,
+    seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
+) -> None:
+    """Check the options of :func:`build_graph` (the pipeline checks its steps' options with this
+    before the first step runs).
+
+    Raises:
+        ValueError: ``k`` or ``dim`` not an integer >= 1, ``min_cosine`` not a number from 0
+            to 1 (a link's weight is its cosine: InfoMap's flow needs weights >= 0), ``window``
+            not an integer from 1 to :data:`MAX_WINDOW`, ``seed`` not an integer >= 0 (numpy's
+            seeds), or ``alpha`` not a finite number > 0.
+
+    >>> check_options(window=1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: window must be an integer from 1 to 100, not 1000
+    """
+    _check_integer("k", k, 1)
+    if not 0.0 <= min_cosine <= 1.0:
+        raise ValueError(
+            f"min_cosine must be a number from 0 to 1, not {min_cosine!r}: a link's weight is its cosine, "
+            "and InfoMap's flow needs weights >= 0"
+        )
+    _check_integer("window", window, 1, MAX_WINDOW)
+    _check_integer("dim", dim, 1)
+    _check_integer("seed", seed, 0)
+    if not 0.0 < alpha < math.inf:
+        raise ValueError(f"alpha must be a finite number > 0, not {alpha!r}")
+
+
+def _check_integer(name: str, value, low: int, high: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be an integer {bound}, not {value!r}")
+
+
 def build_graph(
     segmented: Iterable[str] | None = None,
     vocabulary: Iterable | None = None,
@@ -697,7 +764,7 @@ def build_graph(
     min_cosine: float = DEFAULT_MIN_COSINE,
     window: int = DEFAULT_WINDOW,
     dim: int = DEFAULT_DIM,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
     progress: bool = False,
 ) -> WordGraph:
@@ -711,7 +778,8 @@ def build_graph(
             ``vectors_file`` it keeps only these words (those without a vector are dropped),
             and None keeps every word of the file.
         vectors_file: a word2vec text file (:func:`read_word2vec_text`) instead of a corpus.
-        k, min_cosine: most neighbours per word and least cosine of an edge.
+        k, min_cosine: most neighbours per word and least cosine of an edge (0 to 1: a link's
+            weight is its cosine, and InfoMap's flow needs weights >= 0).
         window, dim, seed, alpha: how vectors are computed from ``segmented``.
         progress: progress bars on stderr (only if it is a TTY).
 
@@ -719,8 +787,9 @@ def build_graph(
         A :class:`WordGraph`.
 
     Raises:
-        ValueError: both or neither of ``segmented`` and ``vectors_file``, or ``segmented``
-            without a vocabulary.
+        ValueError: both or neither of ``segmented`` and ``vectors_file``, ``segmented``
+            without a vocabulary, or an option out of range (see :func:`check_options`),
+            checked before any input is read.
         InputError, FormatError: unreadable inputs (naming file and line).
 
     >>> import tempfile, pathlib
@@ -731,6 +800,7 @@ def build_graph(
     """
     if (segmented is None) == (vectors_file is None):
         raise ValueError("give either segmented text or a vectors file, not both or neither")
+    check_options(k=k, min_cosine=min_cosine, window=window, dim=dim, seed=seed, alpha=alpha)
     if vectors_file is not None:
         file_words, vectors = read_word2vec_text(vectors_file)
         if vocabulary is not None:
@@ -751,39 +821,3 @@ def build_graph(
         )
     return knn_graph(words, vectors, k=k, min_cosine=min_cosine)
 
-
-#: First line of a graph file: a comment to InfoMap's reader, column names to a person.
-GRAPH_HEADER = "# source\ttarget\tweight"
-
-
-def write_graph(edges: Iterable[tuple[str, str, float]], output: str | IO[str] = STDIN, *, header: bool = True) -> None:
-    """Write edges as TSV ``source<TAB>target<TAB>weight``, atomically when ``output`` is a path.
-
-    Weights are formatted with ``.6g``; the header line starts with ``#``, which InfoMap's
-    link-list reader (and ``wordmine cluster``) skips as a comment.
-
-    Args:
-        edges: a :class:`WordGraph` or any ``(source, target, weight)`` triples, written in order.
-        output: a path, ``-`` for stdout, or an open text file.
-        header: write the ``# source<TAB>target<TAB>weight`` line.
-
-    >>> import io
-    >>> out = io.StringIO()
-    >>> write_graph([("星澜科技", "澜思", 0.8123456)], out)
-    >>> out.getvalue().splitlines()
-    ['# source\\ttarget\\tweight', '星澜科技\\t澜思\\t0.812346']
-    """
-    if isinstance(output, str):
-        with atomic_write(output) as f:
-            write_graph(edges, f, header=header)
-        return
-    if header:
-        output.write(GRAPH_HEADER + "\n")
-    chunk: list[str] = []
-    for source, target, weight in edges:
-        chunk.append(f"{source}\t{target}\t{format(weight, '.6g')}\n")
-        # One write per 64k rows keeps memory flat and the loop cheap.
-        if len(chunk) >= 1 << 16:
-            output.write("".join(chunk))
-            chunk = []
-    output.write("".join(chunk))

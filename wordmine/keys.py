@@ -31,7 +31,7 @@ __all__ = [
     "KeyPacker",
     "argsort_rows",
     "find",
-    "fragment_runs",
+    "units_ahead",
     "group_starts",
     "lookup",
     "searchable",
@@ -216,11 +216,11 @@ def lookup(sorted_keys: np.ndarray, values: np.ndarray, queries: np.ndarray, mis
     return np.where(found, np.asarray(values)[pos], missing)
 
 
-def fragment_runs(ids: np.ndarray) -> np.ndarray:
+def units_ahead(ids: np.ndarray) -> np.ndarray:
     """For each position, how many symbols of its fragment start there (0 at a separator):
     the longest n-gram that fits at that position.
 
-    >>> fragment_runs(np.array([3, 4, NONE, 5], np.uint32)).tolist()
+    >>> units_ahead(np.array([3, 4, NONE, 5], np.uint32)).tolist()
     [2, 1, 0, 1]
     """
     size = len(ids)
@@ -238,7 +238,7 @@ def window_keys(ids: np.ndarray, packer: KeyPacker, n: int) -> Iterator[tuple[in
     [(2, [0, 1], [1, 5]), (3, [0], [5])]
     """
     size = len(ids)
-    run = fragment_runs(ids)
+    run = units_ahead(ids)
     radix = np.uint64(packer.radix)
     ids64 = ids.astype(np.uint64)
     # The key words of the current order at every position (garbage where a window is invalid);

@@ -46,25 +46,25 @@ total as the sum of its counts.
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import shutil
 import sys
-import tempfile
 import weakref
 from collections import Counter
 from typing import IO, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from . import __version__, parallel
+from . import __version__, defaults, parallel
 from .corpus import DIGIT, LATIN, Batch, char_kind, normalize, read_batches
 from .errors import FormatError
-from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size
-from .formats import NPZ_MAGIC, _open_text, read_json_member, read_npz, write_npz
+from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_directory
+from .formats import NPZ_MAGIC, open_table, read_json_member, read_npz, write_npz
 from .keys import NONE, KeyPacker, find, searchable, sort_reduce, window_keys
 from .runs import merge_runs, read_run, run_bytes, write_run
-from .symbols import CLASSES, SymbolTable, UnitSummary
+from .symbols import CLASSES, SymbolTable, UnitSummary, gram_units
 
 __all__ = [
     "DEFAULT_MEMORY",
@@ -78,11 +78,11 @@ __all__ = [
 ]
 
 #: Orders 1..4 by default: what new-word discovery uses.
-DEFAULT_ORDER = 4
+DEFAULT_ORDER = defaults.ORDER
 #: Memory for merging sorted runs, shared by the processes merging at once (each worker's batch
 #: arrays come on top: ~100 MB per worker). 512M keeps a 2-worker run of 100 MB of text, order 4,
 #: under 700 MB resident in all (benchmarks/RESULTS.md).
-DEFAULT_MEMORY = "512M"
+DEFAULT_MEMORY = defaults.MEMORY
 #: Input bytes per worker batch: 4 MiB keeps a worker's arrays near 100 MB, large enough for
 #: the per-batch combiner to fold repeated n-grams.
 NGRAM_BATCH_BYTES = 4 << 20
@@ -212,6 +212,18 @@ class NgramTable:
     def __getitem__(self, ngram: str) -> int:
         return self.count(ngram)
 
+    def release(self) -> None:
+        """Let the kernel drop the pages of the memory-mapped arrays read so far (they are read
+        again from the file when needed), so that a table larger than memory does not stay in
+        the resident memory of a process that went through it once."""
+        advice = getattr(mmap, "MADV_DONTNEED", None)
+        if advice is None:
+            return
+        for arrays in (self.keys, self.counts):
+            for array in arrays.values():
+                if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap):
+                    array.base.madvise(advice)
+
     def strings(self, k: int, keys: np.ndarray | None = None) -> list[str]:
         """The n-grams of order k as strings (in key order), or those of the given keys."""
         keys = self.keys[k] if keys is None else keys
@@ -251,22 +263,19 @@ class NgramTable:
             keys[k], counts[k] = np.asarray(self.keys[k])[keep], np.asarray(self.counts[k])[keep]
         return NgramTable(self.n, self.symbols, keys, counts, self.totals, max(min_count, self.min_count), self.pooled)
 
-    def remapped(self, symbols: SymbolTable) -> tuple[dict, dict]:
-        """Keys re-packed for another symbol table, where each of our symbols is itself or, for
-        a Latin word or number it lacks, its class. Keys that now coincide are not yet added up
-        and the order is not kept: sort and reduce them (as :func:`merge_ngrams` does)."""
-        if symbols == self.symbols:
-            return self.keys, self.counts
+    def symbol_map(self, symbols: SymbolTable) -> np.ndarray:
+        """For each of our symbol ids, its id in another symbol table: the same symbol or, for a
+        Latin word or number that table lacks, its class (as :func:`merge_ngrams` re-keys).
+
+        >>> a = count_ngrams_in_text("新词", n=1)
+        >>> a.symbol_map(SymbolTable(["<LATIN>", "<NUM>", "新", "旧", "词"])).tolist()
+        [0, 1, 2, 4]
+        """
         new_ids = np.array([symbols.id_of(s) for s in self.symbols.symbols], dtype=np.uint32)
         if (new_ids == NONE).any():
             missing = self.symbols.symbols[int(np.flatnonzero(new_ids == NONE)[0])]
             raise ValueError(f"the symbol table lacks the character {missing!r}")
-        packer = KeyPacker(len(symbols))
-        keys = {}
-        for k in range(1, self.n + 1):
-            ids = new_ids[self.packer.unpack(np.asarray(self.keys[k]), k)]
-            keys[k] = packer.pack(ids)
-        return keys, self.counts
+        return new_ids
 
     # -- files --
 
@@ -412,7 +421,7 @@ def _not_increasing(rows: np.ndarray) -> bool:
 
 def _read_tsv(path: str) -> NgramTable:
     grams: dict[str, int] = {}
-    with _open_text(path) as f:
+    with open_table(path) as f:
         try:
             for lineno, line in enumerate(f, 1):
                 line = line.rstrip("\r\n")
@@ -430,7 +439,7 @@ def _read_tsv(path: str) -> NgramTable:
             raise FormatError(f"{path}: not an n-gram table (not UTF-8 text, byte 0x{err.object[err.start]:02x})") from None
     units_of = {}
     for gram in grams:
-        units_of[gram] = _surface_units(gram)
+        units_of[gram] = gram_units(gram)
         if not units_of[gram]:
             raise FormatError(f"{path}: {gram!r} is not an n-gram of units (it holds punctuation or spaces)")
     symbols = SymbolTable(sorted({u for us in units_of.values() for u in us} | set(CLASSES)))
@@ -445,23 +454,32 @@ def _read_tsv(path: str) -> NgramTable:
     return table
 
 
-def _surface_units(gram: str) -> list[str]:
-    """The units of a TSV n-gram (class names as units), or [] if it is not one."""
-    from .symbols import _split_classes
-
-    units = [u for part in _split_classes(gram) for u in part]
-    return [] if "\0" in units else units
-
-
-def merge_ngrams(tables: Iterable[NgramTable | str]) -> NgramTable:
-    """Add n-gram tables (objects or paths) of the same order into one.
+def merge_ngrams(
+    tables: Iterable[NgramTable | str],
+    *,
+    min_count: int = defaults.MIN_COUNT,
+    memory: int | str = DEFAULT_MEMORY,
+    tmp_dir: str | None = None,
+) -> NgramTable:
+    """Add n-gram tables (objects or paths) of the same order into one, on bounded memory.
 
     Characters keep their symbols. A Latin word or number keeps its own symbol only if no table
     could have pooled it in its class (a table that pooled words of that kind and lacks it):
-    otherwise it joins its class, so every count stays exact.
+    otherwise it joins its class, so every count stays exact. Each table is re-keyed for the
+    merged symbols in slices written as sorted runs, and the runs are merged by key ranges as
+    :func:`count_ngrams` merges its own (:mod:`wordmine.runs`): no table is ever held whole.
+
+    Args:
+        tables: tables or paths of tables (npz, memory-mapped, or TSV).
+        min_count: drop n-grams seen fewer times in all (as the last merge step; totals kept).
+        memory: bytes (or ``"1G"``) a slice or a merge range may hold.
+        tmp_dir: where the runs go (default: the system temp directory).
+
+    Returns:
+        An :class:`NgramTable` memory-mapped from a temporary directory, removed with the table.
 
     Raises:
-        FormatError: the tables have different orders.
+        FormatError: the tables have different orders, or one is not a table.
 
     >>> a, b = count_ngrams_in_text("新词", n=2), count_ngrams_in_text("词典", n=2)
     >>> merge_ngrams([a, b]).count("词"), merge_ngrams([a, b]).totals
@@ -479,17 +497,46 @@ def merge_ngrams(tables: Iterable[NgramTable | str]) -> NgramTable:
     if not loaded:
         raise ValueError("no tables to merge")
     n = loaded[0][1].n
+    budget = parse_memory(memory)
     symbols = _merged_symbols([t for _, t in loaded])
-    parts = [t.remapped(symbols) for _, t in loaded]
-    keys, counts = {}, {}
-    for k in range(1, n + 1):
-        keys[k], counts[k] = sort_reduce(
-            np.concatenate([np.asarray(p[0][k]) for p in parts]), np.concatenate([np.asarray(p[1][k]) for p in parts])
-        )
-    totals = {k: sum(t.totals[k] for _, t in loaded) for k in range(1, n + 1)}
-    min_count = max(t.min_count for _, t in loaded)
-    pooled = {c for _, t in loaded for c in t.pooled}
-    return NgramTable(n, symbols, keys, counts, totals, min_count, pooled)
+    packer = KeyPacker(len(symbols))
+    work = temporary_directory("wordmine-ngrams-", dir=tmp_dir)
+    cleanup = weakref.finalize(_Cleanup, shutil.rmtree, work, True)
+    try:
+        keys, counts = {}, {}
+        for k in range(1, n + 1):
+            # A slice is unpacked, re-packed and sorted: about six copies of its rows.
+            rows = max(1 << 12, budget // (6 * 8 * (packer.width(k) + 1 + k)))
+            runs = []
+            for i, (_, table) in enumerate(loaded):
+                new_ids = None if table.symbols == symbols else table.symbol_map(symbols)
+                for start in range(0, len(table.counts[k]), rows):
+                    part = np.asarray(table.keys[k][start : start + rows])
+                    part_counts = np.asarray(table.counts[k][start : start + rows])
+                    if new_ids is not None:  # re-keyed: pooled words may now coincide, order may change
+                        part, part_counts = sort_reduce(packer.pack(new_ids[table.packer.unpack(part, k)]), part_counts)
+                    path = os.path.join(work, f"in{k}-{i}-{start}")
+                    write_run(path, {k: (part, part_counts)})
+                    runs.append(path)
+                table.release()
+            if runs:
+                merged = merge_runs(runs, [k], os.path.join(work, f"order{k}"), budget=budget, min_count=min_count)
+                keys[k], counts[k] = merged[k]
+                for run in runs:
+                    shutil.rmtree(run)
+            else:
+                width = packer.width(k)
+                keys[k], counts[k] = np.zeros((0,) if width == 1 else (0, width), np.uint64), np.zeros(0, np.uint64)
+        totals = {k: sum(t.totals[k] for _, t in loaded) for k in range(1, n + 1)}
+        min_count = max([min_count, *(t.min_count for _, t in loaded)])
+        pooled = {c for _, t in loaded for c in t.pooled}
+        merged_table = NgramTable(n, symbols, keys, counts, totals, min_count, pooled)
+    except BaseException:
+        cleanup()
+        raise
+    merged_table._owner = cleanup
+    weakref.finalize(merged_table, cleanup)
+    return merged_table
 
 
 def _merged_symbols(tables: list[NgramTable]) -> SymbolTable:
@@ -515,11 +562,11 @@ def count_ngrams(
     inputs: Iterable[str],
     n: int = DEFAULT_ORDER,
     *,
-    min_count: int = 1,
+    min_count: int = defaults.MIN_COUNT,
     jobs: int | None = None,
     memory: int | str = DEFAULT_MEMORY,
     encoding: str = DEFAULT_ENCODING,
-    errors: str = "strict",
+    errors: str = defaults.ERRORS,
     batch_bytes: int = NGRAM_BATCH_BYTES,
     tmp_dir: str | None = None,
     progress: bool = False,
@@ -547,8 +594,8 @@ def count_ngrams(
     if not 1 <= n <= 16:
         raise ValueError(f"n must be between 1 and 16, not {n}")
     budget = parse_memory(memory)
-    jobs = parallel.default_jobs() if jobs is None else jobs
-    work = tempfile.mkdtemp(prefix="wordmine-ngrams-", dir=tmp_dir)
+    jobs = parallel.capped_jobs(jobs)
+    work = temporary_directory("wordmine-ngrams-", dir=tmp_dir)
     cleanup = weakref.finalize(_Cleanup, shutil.rmtree, work, True)
     try:
         files = expand_inputs(inputs)
@@ -558,8 +605,8 @@ def count_ngrams(
         total = input_size(files)
         symbols = collect_symbols(files, jobs=jobs, progress=progress, **read)
         runs = _Runs(n, budget, work)
-        parallel.run(
-            read_batches(files, **read), _count_batch, _Runs.add, runs,
+        parallel.map_batches(
+            read_batches(files, **read, warn=False), _count_batch, _Runs.add, runs,  # the symbol pass warned
             jobs=jobs, initializer=_init_worker, initargs=(symbols.symbols, n, work), size=_nbytes, total=total,
             progress=progress, desc="ngrams",
         )
@@ -596,7 +643,7 @@ def collect_symbols(
     encoding: str = DEFAULT_ENCODING, errors: str = "strict", progress: bool = False,
 ) -> SymbolTable:
     """The symbol table of a corpus: one parallel pass (see :mod:`wordmine.symbols`)."""
-    summary = parallel.run(
+    summary = parallel.map_batches(
         read_batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors), _batch_units,
         UnitSummary.add, UnitSummary(), jobs=jobs, size=_nbytes, total=input_size(files),
         progress=progress, desc="symbols", ordered=True,
@@ -716,7 +763,7 @@ def _pool_mapper(jobs: int):
 
     def mapper(func, tasks):
         tasks = list(tasks)
-        done = parallel.run([(i, func, t) for i, t in enumerate(tasks)], _indexed, _collect, {}, jobs=min(jobs, max(1, len(tasks))))
+        done = parallel.map_batches([(i, func, t) for i, t in enumerate(tasks)], _indexed, _collect, {}, jobs=min(jobs, max(1, len(tasks))))
         return [done[i] for i in range(len(tasks))]
 
     return mapper

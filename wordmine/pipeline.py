@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import logging
 import os
 import time
@@ -49,13 +50,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from . import __version__
+from . import __version__, defaults
 from .errors import InputError, WordmineError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, leftover_temporaries
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepRun", "check_request", "run_pipeline"]
+__all__ = ["STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepResult", "check_request", "run_pipeline"]
 
 #: The steps in order.
 STEPS = ("count", "ngrams", "discover", "segment", "graph", "cluster")
@@ -90,27 +91,54 @@ class PipelineOptions:
     """
 
     jobs: int | None = None
-    encoding: str = DEFAULT_ENCODING
-    errors: str = "strict"
+    encoding: str = defaults.ENCODING
+    errors: str = defaults.ERRORS
     #: count: jieba's HMM joins unknown characters (``wordmine count``'s default).
-    hmm: bool = True
+    hmm: bool = defaults.COUNT_HMM
     #: discover: the longest word (n-grams are counted to order + 1).
-    order: int = 4
-    min_count: int | str = "auto"
-    min_pmi: tuple[float, ...] = (0.0, 0.0, 4.0, 6.0)
+    order: int = defaults.ORDER
+    min_count: int | str = defaults.DISCOVER_MIN_COUNT
+    min_pmi: tuple[float, ...] = defaults.MIN_PMI
     #: graph: the nodes are the first ``graph_top`` discovered words (by count).
-    graph_top: int = 20000
-    k: int = 50
-    min_cosine: float = 0.6
-    window: int = 5
-    dim: int = 100
+    graph_top: int = defaults.GRAPH_TOP
+    k: int = defaults.K
+    min_cosine: float = defaults.MIN_COSINE
+    window: int = defaults.WINDOW
+    dim: int = defaults.DIM
     #: graph: the random projection's seed (``wordmine graph --seed``'s default).
-    graph_seed: int = 0
+    graph_seed: int = defaults.GRAPH_SEED
     #: cluster: the word graph is directed (a word's nearest words), as the seed clustered it.
-    directed: bool = True
-    trials: int = 1
-    seed: int = 123
+    directed: bool = defaults.PIPELINE_DIRECTED
+    trials: int = defaults.TRIALS
+    seed: int = defaults.CLUSTER_SEED
     progress: bool = False
+
+    def __post_init__(self):
+        """Check every step's parameters before any step runs (a bad graph seed must not wait for
+        counting and discovery to finish)."""
+        from .files import check_encoding
+
+        def need(ok: bool, what: str) -> None:
+            if not ok:
+                raise ValueError(what)
+
+        need(self.jobs is None or (isinstance(self.jobs, int) and self.jobs >= 1), f"jobs must be at least 1, not {self.jobs!r}")
+        check_encoding("utf-8" if self.encoding == "utf-8-sig" else self.encoding)
+        need(self.errors in defaults.ERROR_HANDLERS, f"errors must be one of {', '.join(defaults.ERROR_HANDLERS)}, not {self.errors!r}")
+        need(isinstance(self.order, int) and 2 <= self.order <= 15, f"order must be between 2 and 15, not {self.order!r}")
+        need(self.min_count == "auto" or (isinstance(self.min_count, int) and self.min_count >= 1),
+             f"min_count must be 'auto' or at least 1, not {self.min_count!r}")
+        need(all(isinstance(x, (int, float)) and math.isfinite(x) for x in self.min_pmi) and len(self.min_pmi) >= 1,
+             f"min_pmi must be one or more finite numbers (one per order from 1), not {self.min_pmi!r}")
+        for name in ("graph_top", "k", "dim", "trials"):
+            value = getattr(self, name)
+            need(isinstance(value, int) and value >= 1, f"{name} must be at least 1, not {value!r}")
+        need(isinstance(self.window, int) and 1 <= self.window <= defaults.MAX_WINDOW,
+             f"window must be between 1 and {defaults.MAX_WINDOW}, not {self.window!r}")
+        need(0.0 <= self.min_cosine <= 1.0, f"min_cosine must be between 0 and 1, not {self.min_cosine!r}")
+        for name in ("graph_seed", "seed"):
+            value = getattr(self, name)
+            need(isinstance(value, int) and value >= 0, f"{name} must be a non-negative integer, not {value!r}")
 
     def params(self, step: str) -> dict:
         """The parameters that make ``step``'s output what it is (compared between runs)."""
@@ -127,7 +155,7 @@ class PipelineOptions:
 
 
 @dataclass
-class StepRun:
+class StepResult:
     """What happened to one step: run (``ran``) or skipped as up to date, and how long it took
     (for a skipped step, the time of the run that made its files)."""
 
@@ -141,7 +169,7 @@ class StepRun:
 @dataclass
 class PipelineResult:
     outdir: str
-    steps: list[StepRun]
+    steps: list[StepResult]
     summary: str  # the text of summary.md
 
 
@@ -153,7 +181,7 @@ def run_pipeline(
     force: bool = False,
     start: str | None = None,
     until: str | None = None,
-    on_step: Callable[[StepRun], None] | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
 ) -> PipelineResult:
     """Run the steps from ``start`` to ``until`` (default: all) on a corpus, into ``outdir``.
 
@@ -165,7 +193,7 @@ def run_pipeline(
         force: run the steps even if they are up to date.
         start, until: the first and last step to run (names of :data:`STEPS`). Steps before
             ``start`` are not run even if out of date; their files must exist.
-        on_step: called with each :class:`StepRun` as it finishes (the CLI prints them).
+        on_step: called with each :class:`StepResult` as it finishes (the CLI prints them).
 
     Returns:
         A :class:`PipelineResult`; ``summary.md`` is written too.
@@ -215,8 +243,9 @@ def check_request(inputs: Iterable[str], start: str | None = None, until: str | 
 def _corpus(inputs: list[str], outdir: str) -> list[str]:
     """The corpus files, without the files of OUTDIR (``wordmine pipeline . -d out`` must not
     read its own outputs)."""
-    inside = os.path.abspath(outdir) + os.sep
-    files = [f for f in expand_inputs(inputs) if not os.path.abspath(f).startswith(inside)]
+    # Real paths: an OUTDIR reached through a symlink (or a corpus that is) is still OUTDIR.
+    inside = os.path.realpath(outdir) + os.sep
+    files = [f for f in expand_inputs(inputs) if not os.path.realpath(f).startswith(inside)]
     if not files:
         raise InputError(f"{' '.join(inputs)}: no corpus files outside {outdir}")
     return files
@@ -257,11 +286,13 @@ def _in(outdir: str) -> Callable[[str], str]:
     return lambda name: os.path.join(outdir, name)
 
 
-def _do_step(name, corpus, outdir, options, manifest, force) -> StepRun:
+def _do_step(name, corpus, outdir, options, manifest, force) -> StepResult:
     inputs = _step_inputs(name, corpus, outdir)
     outputs = [os.path.join(outdir, o) for o in OUTPUTS[name]]
     missing = [path for path in inputs if not os.path.exists(path)]
     if missing:
+        if missing[0] in corpus:
+            raise InputError(f"{missing[0]}: corpus file missing (a dangling link, or deleted meanwhile)")
         raise InputError(f"{missing[0]}: missing; run the step that makes it (without --from)")
     params = options.params(name)
     record = manifest["steps"].get(name)
@@ -269,7 +300,7 @@ def _do_step(name, corpus, outdir, options, manifest, force) -> StepRun:
     if not force and record is not None and all(record.get(k) == v for k, v in current.items()) \
             and record.get("outputs") == _signature(outputs, outdir, missing_ok=True):
         log.info("%s: up to date", name)
-        return StepRun(name, False, record.get("seconds", 0.0), outputs, record.get("info", {}))
+        return StepResult(name, False, record.get("seconds", 0.0), outputs, record.get("info", {}))
     log.info("%s: running", name)
     began = time.perf_counter()
     info = _RUNNERS[name](corpus, outdir, options)
@@ -277,7 +308,7 @@ def _do_step(name, corpus, outdir, options, manifest, force) -> StepRun:
     manifest["steps"][name] = {**current, "outputs": _signature(outputs, outdir), "seconds": round(seconds, 3), "info": info}
     # Later steps read this step's files: their records no longer match and they run again.
     _write_manifest(outdir, manifest)
-    return StepRun(name, True, seconds, outputs, info)
+    return StepResult(name, True, seconds, outputs, info)
 
 
 def _count(corpus, outdir, o: PipelineOptions) -> dict:
@@ -396,6 +427,8 @@ def _read_manifest(outdir: str) -> dict:
         with open(path, encoding="utf-8") as f:
             manifest = json.load(f)
         if isinstance(manifest, dict) and isinstance(manifest.get("steps"), dict):
+            # A record of another shape (edited by hand, say) cannot say a step is up to date.
+            manifest["steps"] = {k: v for k, v in manifest["steps"].items() if k in STEPS and isinstance(v, dict)}
             return manifest
         log.warning("%s: not a wordmine manifest; every step runs again", path)
     except FileNotFoundError:
@@ -407,9 +440,13 @@ def _read_manifest(outdir: str) -> dict:
 
 def _write_manifest(outdir: str, manifest: dict) -> None:
     manifest["version"] = __version__
+    text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (os.fsdecode's surrogates)
+        text = json.dumps(manifest, ensure_ascii=True, indent=1) + "\n"
     with atomic_write(os.path.join(outdir, MANIFEST)) as f:
-        json.dump(manifest, f, ensure_ascii=False, indent=1)
-        f.write("\n")
+        f.write(text)
 
 
 @contextlib.contextmanager
@@ -454,7 +491,7 @@ def _try_lock(fd: int) -> bool:
 # --- summary -----------------------------------------------------------------------------------
 
 
-def _summary(outdir: str, corpus: list[str], runs: list[StepRun], manifest: dict) -> str:
+def _summary(outdir: str, corpus: list[str], runs: list[StepResult], manifest: dict) -> str:
     """summary.md: corpus, steps, words, new words, clusters (from the files, run or not)."""
     from .formats import WORD_KINDS, read_modules, read_words
 

@@ -19,22 +19,42 @@ each needs memory for its own rows only, whatever the total size.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 from typing import Callable, Iterable
 
 import numpy as np
 
+from .errors import OutputError
 from .keys import searchable, sort_reduce
 
 __all__ = ["merge_runs", "read_run", "run_bytes", "write_run"]
 
 
 def write_run(path: str, tables: dict) -> None:
-    """Write ``{k: (sorted keys, counts)}`` as a run directory."""
-    os.makedirs(path)
-    for k, (keys, counts) in tables.items():
-        np.save(os.path.join(path, f"keys_{k}.npy"), keys)
-        np.save(os.path.join(path, f"counts_{k}.npy"), counts)
+    """Write ``{k: (sorted keys, counts)}`` as a run directory.
+
+    Raises:
+        OutputError: the temporary directory is full or cannot be written (naming it).
+    """
+    with _writing(os.path.dirname(path)):
+        os.makedirs(path)
+        for k, (keys, counts) in tables.items():
+            np.save(os.path.join(path, f"keys_{k}.npy"), keys)
+            np.save(os.path.join(path, f"counts_{k}.npy"), counts)
+
+
+@contextlib.contextmanager
+def _writing(where: str):
+    """A full or unwritable temporary directory is bad luck the user can fix, not a bug."""
+    try:
+        yield
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            raise OutputError(f"{where}: disk full while writing sorted runs; free some space, "
+                              "or give --tmp-dir on a larger disk") from None
+        raise OutputError(f"{where}: cannot write sorted runs ({err.strerror}); give --tmp-dir a writable directory") from None
 
 
 def read_run(path: str, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,8 +123,9 @@ def merge_range_to_file(task: tuple) -> tuple[int, str, int]:
     """Merge one range task into a piece on disk: ``(k, piece prefix, rows)``."""
     runs, k, lo, hi, min_count, prefix = task
     keys, counts = merge_range(runs, k, lo, hi, min_count)
-    np.save(f"{prefix}_keys.npy", keys)
-    np.save(f"{prefix}_counts.npy", counts)
+    with _writing(os.path.dirname(prefix)):
+        np.save(f"{prefix}_keys.npy", keys)
+        np.save(f"{prefix}_counts.npy", counts)
     return k, prefix, len(counts)
 
 
@@ -118,7 +139,7 @@ def assemble(pieces: list[tuple[int, str, int]], k: int, out: str, words: int) -
     mine = sorted((p for p in pieces if p[0] == k), key=lambda p: p[1])
     rows = sum(n for _, _, n in mine)
     for name, shape in (("keys", (rows,) if words == 1 else (rows, words)), ("counts", (rows,))):
-        with open(os.path.join(out, f"{name}_{k}.npy"), "wb") as f:
+        with _writing(out), open(os.path.join(out, f"{name}_{k}.npy"), "wb") as f:
             header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint64)), "fortran_order": False, "shape": shape}
             np.lib.format.write_array_header_2_0(f, header)
             for _, prefix, n in mine:

@@ -42,15 +42,15 @@ import contextlib
 import hashlib
 import numbers
 import os
-import tempfile
+import shutil
 from typing import IO, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from . import parallel
+from . import defaults, parallel
 from .corpus import DEFAULT_BATCH_BYTES, Batch, normalize, read_batches
 from .errors import InputError
-from .files import DEFAULT_ENCODING, STDIN, atomic_write, cache_dir, expand_inputs, input_size
+from .files import DEFAULT_ENCODING, STDIN, atomic_write, cache_dir, expand_inputs, input_size, temporary_directory
 from .symbols import scan
 from .tokenizer import BlockCutter, jieba_words, make_tokenizer
 
@@ -59,7 +59,7 @@ __all__ = ["DEFAULT_MODE", "MODES", "SegmentStats", "segment_corpus", "segment_t
 #: How the vocabulary is used: jieba's whole dictionary, or words added to jieba's own.
 MODES = ("replace", "add")
 #: Replacing jieba's dictionary measures what was mined from the corpus alone.
-DEFAULT_MODE = "replace"
+DEFAULT_MODE = defaults.SEGMENT_MODE
 
 
 class SegmentStats(NamedTuple):
@@ -75,10 +75,10 @@ def segment_corpus(
     *,
     vocabulary: Sequence[tuple[str, int]],
     mode: str = DEFAULT_MODE,
-    hmm: bool = False,
+    hmm: bool = defaults.SEGMENT_HMM,
     jobs: int | None = None,
     encoding: str = DEFAULT_ENCODING,
-    errors: str = "strict",
+    errors: str = defaults.ERRORS,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
 ) -> SegmentStats:
@@ -119,7 +119,7 @@ def segment_corpus(
     files = expand_inputs(inputs)
     opened = atomic_write(output) if isinstance(output, str) else contextlib.nullcontext(output)
     with _tokenizer_args(vocabulary, mode) as (userdict, dictionary), opened as out:
-        writer = parallel.run(
+        writer = parallel.map_batches(
             enumerate(read_batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors)),
             _segment_batch,
             _merge,
@@ -137,7 +137,7 @@ def segment_corpus(
 
 
 def segment_text(
-    text: str, *, vocabulary: Sequence[tuple[str, int]], mode: str = DEFAULT_MODE, hmm: bool = False
+    text: str, *, vocabulary: Sequence[tuple[str, int]], mode: str = DEFAULT_MODE, hmm: bool = defaults.SEGMENT_HMM
 ) -> str:
     """Segment one string in-process, the way :func:`segment_corpus` does each batch.
 
@@ -177,7 +177,8 @@ def _tokenizer_args(vocabulary: Sequence[tuple[str, int]], mode: str) -> Iterato
         return
     if not words:
         raise InputError("the vocabulary is empty; replace mode needs at least one word (or use mode 'add')")
-    with tempfile.TemporaryDirectory(prefix="wordmine-segment-") as tmp:
+    tmp = temporary_directory("wordmine-segment-")
+    try:
         # An absolute, normalised path: jieba names its prefix cache after it.
         path = os.path.normpath(os.path.abspath(os.path.join(tmp, "vocabulary.dict")))
         with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -192,6 +193,8 @@ def _tokenizer_args(vocabulary: Sequence[tuple[str, int]], mode: str) -> Iterato
             name = "jieba.u%s.cache" % hashlib.md5(path.encode("utf-8", "replace")).hexdigest()
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(cache_dir(), name))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _clean(vocabulary: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -51,6 +51,7 @@ __all__ = [
     "Scan",
     "SymbolTable",
     "UnitSummary",
+    "gram_units",
     "scan",
     "word_unit_room",
 ]
@@ -359,6 +360,17 @@ class SymbolTable:
         for i in np.flatnonzero(long_rows).tolist():
             out[i] = "".join(symbols[j] for j in ids[i].tolist())
         return out
+
+
+def gram_units(gram: str) -> list[str]:
+    """The units of an n-gram as a table writes it (``<LATIN>`` and ``<NUM>`` are units), or []
+    when it holds a character that is no unit (punctuation, a space).
+
+    >>> gram_units("A股<NUM>年"), gram_units("新，词")
+    (['A', '股', '<NUM>', '年'], [])
+    """
+    units = [u for part in _split_classes(gram) for u in part]
+    return [] if "\0" in units else units
 
 
 def _symbol_kind(symbol: str) -> int:

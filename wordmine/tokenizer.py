@@ -20,11 +20,11 @@ import functools
 import logging
 import math
 import re
-from typing import Iterable, Mapping
+from typing import Iterable, KeysView, Mapping
 
 from .files import cache_dir
 
-__all__ = ["COMMON_WORDS", "BlockCutter", "JiebaModel", "jieba_dictionary", "jieba_words", "make_tokenizer"]
+__all__ = ["COMMON_WORDS", "BlockCutter", "JiebaModel", "jieba_tags", "jieba_words", "make_tokenizer"]
 
 #: The common vocabulary: the 10,000 most frequent words of two or more characters in jieba's
 #: dictionary (they make up 77% of the frequency mass of its 337,000 such words; a reader of
@@ -52,33 +52,31 @@ def make_tokenizer(userdict: Iterable[UserWord] = (), dictionary: str | None = N
 
 
 @functools.lru_cache(maxsize=1)
-def jieba_dictionary() -> dict[str, tuple[int, str]]:
-    """jieba's own dictionary: word -> (frequency, part-of-speech tag), words of frequency
-    above 0, read from its ``dict.txt`` (cheaper than building a tokenizer, whose prefix
-    dictionary holds twice as many entries).
+def jieba_tags() -> dict[str, str]:
+    """jieba's own dictionary as word -> part-of-speech tag, for the words of frequency above 0
+    (read from its ``dict.txt``; "" for a word without a tag).
 
-    >>> jieba_dictionary()["的"]
-    (318825, 'uj')
+    >>> jieba_tags()["的"], "星澜科技" in jieba_tags()
+    ('uj', False)
     """
     import jieba
 
-    words = {}
+    tags = {}
     with jieba.Tokenizer().get_dict_file() as f:
         for line in f:
             parts = line.decode("utf-8").split()
             if len(parts) >= 2 and parts[1] != "0":
-                words[parts[0]] = (int(parts[1]), parts[2] if len(parts) > 2 else "")
-    return words
+                tags[parts[0]] = parts[2] if len(parts) > 2 else ""
+    return tags
 
 
-@functools.lru_cache(maxsize=1)
-def jieba_words() -> frozenset[str]:
-    """The words of jieba's own dictionary (frequency above 0).
+def jieba_words() -> KeysView[str]:
+    """The words of jieba's own dictionary (frequency above 0), as a set.
 
     >>> "中国" in jieba_words(), "星澜科技" in jieba_words()
     (True, False)
     """
-    return frozenset(jieba_dictionary())
+    return jieba_tags().keys()
 
 
 class JiebaModel:
@@ -91,11 +89,11 @@ class JiebaModel:
     """
 
     def __init__(self):
-        dictionary = jieba_dictionary()
-        self._dictionary = dictionary
-        self._total = sum(freq for freq, _ in dictionary.values())
-        self._cut = BlockCutter(make_tokenizer(), hmm=False)
-        longer = sorted(((freq, w) for w, (freq, _) in dictionary.items() if len(w) >= 2), reverse=True)
+        self._tokenizer = make_tokenizer()
+        self._freq = self._tokenizer.FREQ  # words and, with frequency 0, their prefixes
+        self._log_total = math.log(self._tokenizer.total)
+        self._tags = jieba_tags()
+        longer = sorted(((f, w) for w, f in self._freq.items() if f and len(w) >= 2), reverse=True)
         self._common = frozenset(w for _, w in longer[:COMMON_WORDS])
 
     def common(self, word: str) -> bool:
@@ -108,21 +106,20 @@ class JiebaModel:
 
     def cut(self, text: str) -> list[str]:
         """jieba's tokens of ``text`` with its own dictionary and no HMM."""
-        return self._cut(text)
+        return self._tokenizer.lcut(text, HMM=False)
 
     def known(self, word: str) -> bool:
         """In jieba's dictionary."""
-        return word in self._dictionary
+        return bool(self._freq.get(word))
 
     def tags(self, tokens: Iterable[str]) -> list[str]:
         """jieba's part-of-speech tag of each token ("" for a token its dictionary lacks)."""
-        return [self._dictionary.get(t, (0, ""))[1] for t in tokens]
+        return [self._tags.get(t, "") for t in tokens]
 
     def log_probability(self, tokens: Iterable[str]) -> float:
         """ln P of the tokens under jieba's unigram model (a token jieba's dictionary lacks
         scores as jieba scores an unknown character: frequency 1)."""
-        log_total = math.log(self._total)
-        return sum(math.log(self._dictionary.get(t, (1, ""))[0]) - log_total for t in tokens)
+        return sum(math.log(self._freq.get(t) or 1) - self._log_total for t in tokens)
 
 
 # Building a tokenizer costs about a second (loading jieba's 350k-word dictionary): keep the last

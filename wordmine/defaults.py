@@ -1,0 +1,75 @@
+"""Every default of the library and of the command line, in one place that imports nothing.
+
+The command line must not import numpy or jieba (``wordmine --help`` stays fast), so its option
+defaults cannot come from the modules that compute; both read them here, and so does the
+pipeline. Each module re-exports the defaults of its own functions under its usual names
+(``wordmine.discover.DEFAULT_MIN_PMI``); the reasons for each value are given where the value
+is used. A test checks that every option of the command line has its library default.
+
+>>> MIN_PMI
+(0.0, 0.0, 4.0, 6.0)
+"""
+
+__all__ = [
+    "CLUSTER_SEED",
+    "DIM",
+    "DIRECTED",
+    "DISCOVER_MIN_COUNT",
+    "ENCODING",
+    "ERRORS",
+    "ERROR_HANDLERS",
+    "GRAPH_SEED",
+    "GRAPH_TOP",
+    "K",
+    "MEMORY",
+    "MIN_COSINE",
+    "MIN_COUNT",
+    "MIN_PMI",
+    "MAX_WINDOW",
+    "ORDER",
+    "PIPELINE_DIRECTED",
+    "SEGMENT_HMM",
+    "SEGMENT_MODE",
+    "COUNT_HMM",
+    "TRIALS",
+    "WINDOW",
+]
+
+#: How inputs are decoded: UTF-8, a byte-order mark accepted (``--encoding utf-8``).
+ENCODING = "utf-8-sig"
+#: What undecodable bytes do: stop the run, naming file and line.
+ERRORS = "strict"
+#: What they may do: stop the run, become U+FFFD, or be dropped.
+ERROR_HANDLERS = ("strict", "replace", "ignore")
+#: count: jieba's HMM joins unknown characters, as jieba does by default.
+COUNT_HMM = True
+#: count, ngrams, merge: keep everything seen at least once (cron jobs merge raw counts).
+MIN_COUNT = 1
+#: ngrams and discover: orders 1..4 (discover counts its n-grams to order + 1).
+ORDER = 4
+#: ngrams: memory for merging sorted runs.
+MEMORY = "512M"
+#: discover: fewest occurrences, growing with the corpus.
+DISCOVER_MIN_COUNT = "auto"
+#: discover: cohesion thresholds for orders 1..4 (natural log).
+MIN_PMI = (0.0, 0.0, 4.0, 6.0)
+#: segment: the vocabulary is jieba's whole dictionary, without the HMM.
+SEGMENT_MODE = "replace"
+SEGMENT_HMM = False
+#: graph: neighbours per word, their least cosine, context window, vector size, SVD seed.
+K = 50
+MIN_COSINE = 0.6
+WINDOW = 5
+#: graph: the widest window (ten times the widest in the literature: Levy et al. 2015 compare 2,
+#: 5 and 10; GloVe's largest is 10): a bound known before reading the corpus.
+MAX_WINDOW = 100
+DIM = 100
+GRAPH_SEED = 0
+#: pipeline: the graph's nodes are the first 20,000 discovered words.
+GRAPH_TOP = 20000
+#: cluster: undirected links, one trial, the reference implementation's seed.
+DIRECTED = False
+TRIALS = 1
+CLUSTER_SEED = 123
+#: pipeline: the word graph is clustered as directed (each word links to its own nearest words).
+PIPELINE_DIRECTED = True
