@@ -134,3 +134,40 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         count_words([str(corpus)], jobs=1, top=-1)
     with pytest.raises(ValueError, match="errors must be one of strict, replace, ignore"):
         count_words([str(corpus)], jobs=1, errors="bogus")
+
+
+def test_tokenizer_loads_jiebas_own_prefix_cache_and_rebuilds_a_stale_one(tmp_path, monkeypatch):
+    """make_tokenizer reads jieba's cache itself (faster): the same dictionary as jieba's
+    initialize, for the default and for a custom dictionary, and a cache older than its
+    dictionary is not used."""
+    import os
+
+    from wordmine import tokenizer as tok
+
+    def same_as_jieba(loaded, dictionary=None):
+        reference = jieba.Tokenizer(dictionary) if dictionary else jieba.Tokenizer()
+        reference.tmp_dir = tok.cache_dir()
+        reference.initialize()
+        return loaded.FREQ == reference.FREQ and loaded.total == reference.total
+
+    tok._cached_tokenizer.cache_clear()
+    try:
+        tok.make_tokenizer()  # makes sure the user's cache of jieba's dictionary exists
+        tok._cached_tokenizer.cache_clear()
+        assert same_as_jieba(tok.make_tokenizer())
+        monkeypatch.setattr(tok, "cache_dir", lambda: str(tmp_path))
+        custom = tmp_path / "dict.txt"
+        custom.write_text("新词 5 n\n发现 3 v\n", encoding="utf-8")
+        tok._cached_tokenizer.cache_clear()
+        built = tok.make_tokenizer(dictionary=str(custom))  # no cache yet: jieba builds one
+        (cache,) = tmp_path.glob("jieba.u*.cache")
+        tok._cached_tokenizer.cache_clear()
+        loaded = tok.make_tokenizer(dictionary=str(custom))  # read by wordmine
+        assert loaded is not built and loaded.FREQ == built.FREQ and same_as_jieba(loaded, str(custom))
+        custom.write_text("新词 5 n\n发现 3 v\n挖掘 7 v\n", encoding="utf-8")
+        later = os.path.getmtime(cache) + 10
+        os.utime(custom, (later, later))
+        tok._cached_tokenizer.cache_clear()
+        assert tok.make_tokenizer(dictionary=str(custom)).FREQ["挖掘"] == 7
+    finally:
+        tok._cached_tokenizer.cache_clear()

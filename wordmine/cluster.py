@@ -61,7 +61,7 @@ import numpy as np
 
 from . import defaults
 from .errors import FormatError
-from .formats import read_graph_links
+from .formats import link_chunks, read_graph_links
 from .keys import find, group_starts
 
 __all__ = [
@@ -99,8 +99,6 @@ _ID_BITS = 32
 #: not below 2**20 links (16 MB of keys and weights): each link is re-sorted O(log chunks)
 #: times, and memory follows the distinct links.
 _MERGE_FLOOR = 1 << 20
-#: Links per chunk of :meth:`Network.from_edges` (as :func:`wordmine.formats.read_graph_links`).
-_CHUNK_LINKS = 1 << 16
 
 
 def _sums(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -159,7 +157,7 @@ class Network:
         >>> Network.from_edges([("甲", "乙", 2.0), ("乙", "甲"), ("乙", "丙", 0)]).weight.tolist()
         [3.0]
         """
-        return cls._from_chunks(_edge_chunks(edges), directed)
+        return cls._from_chunks(link_chunks(_checked_edges(edges)), directed)
 
     @classmethod
     def from_arrays(cls, labels: Sequence, source, target, weight, directed: bool = False) -> Network:
@@ -218,31 +216,14 @@ def _check_weights(weight: np.ndarray) -> None:
         raise ValueError(f"link weight {float(bad)!r} is not a finite number >= 0")
 
 
-def _edge_chunks(edges: Iterable[Sequence], size: int = _CHUNK_LINKS) -> Iterator[tuple]:
-    """``(new labels, source, target, weight)`` chunks of items, weight-0 links left out."""
-    index: dict = {}
-    new: list = []
-    source: list[int] = []
-    target: list[int] = []
-    weight: list[float] = []
+def _checked_edges(edges: Iterable[Sequence]) -> Iterator[tuple]:
+    """The links given to :meth:`Network.from_edges`, weights checked, weight-0 links left out."""
     for number, edge in enumerate(edges, 1):
         w = float(edge[2]) if len(edge) > 2 else 1.0
         if not 0.0 <= w < math.inf:
             raise ValueError(f"link {number} ({edge[0]!r}, {edge[1]!r}): weight {edge[2]!r} is not a finite number >= 0")
-        if w == 0.0:
-            continue  # no flow
-        for label, ids in ((edge[0], source), (edge[1], target)):
-            n = len(index)
-            i = index.setdefault(label, n)
-            if i == n:
-                new.append(label)
-            ids.append(i)
-        weight.append(w)
-        if len(weight) >= size:
-            yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
-            new, source, target, weight = [], [], [], []
-    if weight:
-        yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
+        if w:  # a weight-0 link carries no flow
+            yield edge[0], edge[1], w
 
 
 class _LinkTotals:

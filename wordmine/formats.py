@@ -26,7 +26,7 @@ import re
 import struct
 import zipfile
 from collections import Counter
-from typing import IO, Iterable, Iterator, Mapping, NamedTuple
+from typing import IO, Any, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import FormatError, WordmineError
 from .files import STDIN, atomic_write, open_input, open_text
@@ -491,7 +491,7 @@ def format_float(x: float) -> str:
 
 # --------------------------------------------------------------------------- word graphs, modules
 
-__all__ += ["GRAPH_HEADER", "read_graph_links", "write_graph"]
+__all__ += ["GRAPH_HEADER", "link_chunks", "read_graph_links", "write_graph"]
 
 #: First line of a graph file (``wordmine graph``): a comment to InfoMap's link-list reader (and
 #: to :func:`read_graph_links`), the column names to a person.
@@ -607,18 +607,11 @@ def read_graph_links(path: str, *, allow_empty: bool = False, chunk_links: int =
     >>> [(new, s.tolist(), t.tolist(), w.tolist()) for new, s, t, w in read_graph_links(str(p))]
     [(['新词', '发现', '挖掘'], [0, 1], [1, 2], [0.5, 1.0])]
     """
-    import numpy as np
-
     from .files import read_utf8_lines
 
-    index: dict[str, int] = {}
-    new: list[str] = []
-    source: list[int] = []
-    target: list[int] = []
-    weight: list[float] = []
-    links = zero = 0
-    lines = read_utf8_lines(path)
-    try:
+    counts = {"links": 0, "zero": 0}
+
+    def parsed(lines: Iterator[str]) -> Iterator[tuple[str, str, float]]:
         for lineno, line in enumerate(lines, 1):
             line = line.rstrip("\r\n")
             if lineno == 1:
@@ -639,31 +632,60 @@ def read_graph_links(path: str, *, allow_empty: bool = False, chunk_links: int =
                 if not 0.0 <= w < math.inf:
                     raise FormatError(f"{path}:{lineno}: weight {fields[2]!r} must be a finite number >= 0")
                 if w == 0.0:
-                    zero += 1
+                    counts["zero"] += 1
                     continue
-            for label, ids in ((fields[0], source), (fields[1], target)):
-                n = len(index)
-                i = index.setdefault(label, n)
-                if i == n:
-                    new.append(label)
-                ids.append(i)
-            weight.append(w)
-            if len(weight) >= chunk_links:
-                yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
-                links += len(weight)
-                new, source, target, weight = [], [], [], []
-        if weight:
-            yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
-            links += len(weight)
+            counts["links"] += 1
+            yield fields[0], fields[1], w
+
+    lines = read_utf8_lines(path)
+    try:
+        yield from link_chunks(parsed(lines), chunk_links)
     finally:
         lines.close()
+    zero = counts["zero"]
     if zero:
         import logging
 
         logging.getLogger(__name__).info("%s: %d links of weight 0 left out (they carry no flow)", path, zero)
-    if links == 0 and not allow_empty:
+    if counts["links"] == 0 and not allow_empty:
         also = f" (its {zero} links of weight 0 carry no flow)" if zero else ""
         raise FormatError(f"{path}: no links{also}; expected lines 'source<TAB>target[<TAB>weight]' with weights > 0")
+
+
+def link_chunks(links: Iterable[tuple[Any, Any, float]], chunk_links: int = GRAPH_CHUNK_LINKS) -> Iterator[tuple]:
+    """Links ``(source, target, weight)`` numbered and packed into numpy chunks, in order.
+
+    The one chunker of links, for a graph file (:func:`read_graph_links`) and for links in
+    memory (:meth:`wordmine.cluster.Network.from_edges`): node ``i`` is the ``i``-th label
+    met. Weights are taken as they are (the callers have checked them).
+
+    Yields:
+        ``(new_labels, source, target, weight)``: the labels first met in this chunk, int64
+        node ids and float64 weights.
+
+    >>> [(new, s.tolist(), t.tolist(), w.tolist()) for new, s, t, w in link_chunks([("a", "b", 1.0), ("b", "c", 2.0)])]
+    [(['a', 'b', 'c'], [0, 1], [1, 2], [1.0, 2.0])]
+    """
+    import numpy as np
+
+    index: dict = {}
+    new: list = []
+    source: list[int] = []
+    target: list[int] = []
+    weight: list[float] = []
+    for a, b, w in links:
+        for label, ids in ((a, source), (b, target)):
+            n = len(index)
+            i = index.setdefault(label, n)
+            if i == n:
+                new.append(label)
+            ids.append(i)
+        weight.append(w)
+        if len(weight) >= chunk_links:
+            yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
+            new, source, target, weight = [], [], [], []
+    if weight:
+        yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
 
 
 def _module_rows(result) -> list[tuple[int, float, object]]:
