@@ -187,7 +187,7 @@ def count(inputs, encoding, errors, output, no_header, jobs, hmm, userdict, min_
 
 
 def _memory(ctx, param, value):
-    from wordmine.ngrams import parse_memory
+    from wordmine.runs import parse_memory
 
     try:
         return parse_memory(value)

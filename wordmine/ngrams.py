@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import re
 import shutil
 import sys
 import weakref
@@ -63,7 +62,7 @@ from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_directory
 from .formats import NPZ_MAGIC, open_table, read_json_member, read_npz, write_npz
 from .keys import NONE, KeyPacker, find, searchable, sort_reduce, window_keys
-from .runs import merge_runs, read_run, run_bytes, write_run
+from .runs import RunSpool, merge_runs, parse_memory, write_run
 from .symbols import CLASSES, SymbolTable, UnitSummary, gram_units
 
 __all__ = [
@@ -89,21 +88,6 @@ NGRAM_BATCH_BYTES = 4 << 20
 #: The version of the npz file format (see the module doc).
 FORMAT_VERSION = 2
 _TSV_HEADER = "ngram\tcount"
-_UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-
-
-def parse_memory(text: str | int) -> int:
-    """Bytes from a size such as ``"1G"``, ``"512M"``, ``"64k"`` or a plain number.
-
-    >>> parse_memory("1G"), parse_memory("512m"), parse_memory(4096)
-    (1073741824, 536870912, 4096)
-    """
-    if isinstance(text, int):
-        return text
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)i?[bB]?\s*", text)
-    if m is None:
-        raise ValueError(f"not a size: {text!r}; use for example 512M or 2G")
-    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -604,13 +588,13 @@ def count_ngrams(
         read = dict(batch_bytes=batch_bytes, encoding=encoding, errors=errors)
         total = input_size(files)
         symbols = collect_symbols(files, jobs=jobs, progress=progress, **read)
-        runs = _Runs(n, budget, work)
+        runs = RunSpool(range(1, n + 1), budget, work)
         parallel.map_batches(
-            read_batches(files, **read, warn=False), _count_batch, _Runs.add, runs,  # the symbol pass warned
+            read_batches(files, **read, warn=False), _count_batch, RunSpool.add, runs,  # the symbol pass warned
             jobs=jobs, initializer=_init_worker, initargs=(symbols.symbols, n, work), size=_nbytes, total=total,
             progress=progress, desc="ngrams",
         )
-        keys, counts = runs.finish(min_count, jobs, KeyPacker(len(symbols)))
+        keys, counts = runs.finish(min_count, jobs, KeyPacker(len(symbols)).width)
         table = NgramTable(n, symbols, keys, counts, runs.totals, min_count, _pooled(symbols, keys[1], runs.totals))
     except BaseException:
         cleanup()
@@ -706,74 +690,3 @@ def _batch_tables(ids: np.ndarray, packer: KeyPacker, n: int) -> tuple[dict, dic
         totals[k] = len(starts)
         tables[k] = sort_reduce(keys, None)
     return tables, totals
-
-
-class _Runs:
-    """The parent's side: collects the workers' runs; compacts them if they pile up on disk."""
-
-    #: Compact level-0 runs once they take this many times the memory budget on disk: merging
-    #: folds repeated n-grams, so the temporary directory grows with the distinct n-grams, not
-    #: with the corpus.
-    COMPACT_AT = 8
-
-    def __init__(self, n: int, budget: int, work: str):
-        self.n = n
-        self.budget = budget
-        self.work = work
-        self.runs: list[str] = []  # compacted runs
-        self.fresh: list[str] = []  # runs as the workers wrote them
-        self.fresh_bytes = 0
-        self.merges = 0
-        self.totals = {k: 0 for k in range(1, n + 1)}
-
-    def add(self, part: tuple[str, dict]) -> "_Runs":
-        path, totals = part
-        for k, t in totals.items():
-            self.totals[k] += t
-        self.fresh.append(path)
-        self.fresh_bytes += run_bytes(path)
-        if self.fresh_bytes > self.COMPACT_AT * self.budget:
-            # Runs in the parent while the workers go on counting.
-            self.runs.append(self._merge(self.fresh, 1, 1))
-            self.fresh, self.fresh_bytes = [], 0
-        return self
-
-    def _merge(self, runs: list[str], min_count: int, jobs: int) -> str:
-        self.merges += 1
-        out = os.path.join(self.work, f"merged-{self.merges:06d}")
-        # Merge tasks run `jobs` at a time: each gets its share of the budget.
-        mapper = map if jobs == 1 else _pool_mapper(jobs)
-        merge_runs(runs, range(1, self.n + 1), out, budget=self.budget // jobs, min_count=min_count, mapper=mapper)
-        for run in runs:
-            shutil.rmtree(run)
-        return out
-
-    def finish(self, min_count: int, jobs: int, packer: KeyPacker) -> tuple[dict, dict]:
-        runs = self.runs + self.fresh
-        if not runs:
-            keys = {k: np.zeros((0,) if packer.width(k) == 1 else (0, packer.width(k)), np.uint64) for k in range(1, self.n + 1)}
-            return keys, {k: np.zeros(0, np.uint64) for k in range(1, self.n + 1)}
-        final = runs[0] if len(runs) == 1 and min_count == 1 else self._merge(runs, min_count, jobs)
-        tables = {k: read_run(final, k) for k in range(1, self.n + 1)}
-        return {k: t[0] for k, t in tables.items()}, {k: t[1] for k, t in tables.items()}
-
-
-def _pool_mapper(jobs: int):
-    """A ``map`` over the engine's workers that keeps the order of its tasks."""
-
-    def mapper(func, tasks):
-        tasks = list(tasks)
-        done = parallel.map_batches([(i, func, t) for i, t in enumerate(tasks)], _indexed, _collect, {}, jobs=min(jobs, max(1, len(tasks))))
-        return [done[i] for i in range(len(tasks))]
-
-    return mapper
-
-
-def _indexed(task):
-    i, func, arg = task
-    return i, func(arg)
-
-
-def _collect(done: dict, item) -> dict:
-    done[item[0]] = item[1]
-    return done

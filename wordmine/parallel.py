@@ -58,7 +58,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from .errors import WorkerError
 
-__all__ = ["BLAS_THREAD_VARIABLES", "capped_jobs", "default_jobs", "limit_blas_threads", "map_batches"]
+__all__ = ["BLAS_THREAD_VARIABLES", "capped_jobs", "default_jobs", "limit_blas_threads", "map_batches", "map_tasks"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -216,6 +216,33 @@ def map_batches(
                     bar.update(size(batch))
             return acc
         return _run_pool(batches, func, merge, initial, workers, initializer, initargs, size, bar, ordered)
+
+
+def map_tasks(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = None) -> list[R]:
+    """``list(map(func, tasks))`` on the engine's workers: the results in the order of the tasks.
+
+    For a handful of independent tasks (the key ranges of a merge), each worth a worker.
+
+    >>> map_tasks(abs, [-2, 1, -3], jobs=1)
+    [2, 1, 3]
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    done = map_batches(
+        [(i, func, t) for i, t in enumerate(tasks)], _indexed, _collect, {}, jobs=min(capped_jobs(jobs), len(tasks))
+    )
+    return [done[i] for i in range(len(tasks))]
+
+
+def _indexed(task):
+    i, func, arg = task
+    return i, func(arg)
+
+
+def _collect(done: dict, item) -> dict:
+    done[item[0]] = item[1]
+    return done
 
 
 def _stderr_open() -> bool:

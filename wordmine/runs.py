@@ -22,14 +22,33 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import shutil
 from typing import Callable, Iterable
 
 import numpy as np
 
+from . import parallel
 from .errors import OutputError
 from .keys import searchable, sort_reduce
 
-__all__ = ["merge_runs", "read_run", "run_bytes", "write_run"]
+__all__ = ["RunSpool", "merge_runs", "parse_memory", "read_run", "run_bytes", "write_run"]
+
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_memory(text: str | int) -> int:
+    """Bytes from a size such as ``"1G"``, ``"512M"``, ``"64k"`` or a plain number.
+
+    >>> parse_memory("1G"), parse_memory("512m"), parse_memory(4096)
+    (1073741824, 536870912, 4096)
+    """
+    if isinstance(text, int):
+        return text
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)i?[bB]?\s*", text)
+    if m is None:
+        raise ValueError(f"not a size: {text!r}; use for example 512M or 2G")
+    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
 
 
 def write_run(path: str, tables: dict) -> None:
@@ -174,3 +193,76 @@ def merge_runs(
         first = read_run(runs[0], k)[0]
         result[k] = assemble(pieces, k, out, 1 if first.ndim == 1 else first.shape[1])
     return result
+
+
+class RunSpool:
+    """The parent's side of a spilling count: collects the runs the workers write, compacts them
+    while they pile up, and merges them at the end, within a memory budget.
+
+    Workers return ``(run directory, totals)`` (totals: ``{order: number}``, added up here);
+    :meth:`add` is the ``merge`` of :func:`wordmine.parallel.map_batches`.
+
+    >>> import tempfile, os, numpy as np
+    >>> d = tempfile.mkdtemp()
+    >>> spool = RunSpool([1], budget=1 << 20, work=d)
+    >>> for name, keys in (("a", [1, 5]), ("b", [5, 7])):
+    ...     write_run(os.path.join(d, name), {1: (np.array(keys, np.uint64), np.ones(2, np.uint64))})
+    ...     spool = spool.add((os.path.join(d, name), {1: 2}))
+    >>> keys, counts = spool.finish(1, 1, lambda k: 1)
+    >>> keys[1].tolist(), counts[1].tolist(), spool.totals
+    ([1, 5, 7], [1, 2, 1], {1: 4})
+    """
+
+    #: Compact the runs as the workers wrote them once they take this many times the memory
+    #: budget on disk: merging folds repeated keys, so the temporary directory grows with the
+    #: distinct keys, not with the corpus.
+    COMPACT_AT = 8
+
+    def __init__(self, orders: Iterable[int], budget: int, work: str):
+        self.orders = list(orders)
+        self.budget = budget
+        self.work = work
+        self.runs: list[str] = []  # compacted runs
+        self.fresh: list[str] = []  # runs as the workers wrote them
+        self.fresh_bytes = 0
+        self.merges = 0
+        self.totals = {k: 0 for k in self.orders}
+
+    def add(self, part: tuple[str, dict]) -> "RunSpool":
+        """Take one worker's ``(run directory, totals)``."""
+        path, totals = part
+        for k, t in totals.items():
+            self.totals[k] += t
+        self.fresh.append(path)
+        self.fresh_bytes += run_bytes(path)
+        if self.fresh_bytes > self.COMPACT_AT * self.budget:
+            # Runs in the parent while the workers go on counting.
+            self.runs.append(self._merge(self.fresh, 1, 1))
+            self.fresh, self.fresh_bytes = [], 0
+        return self
+
+    def _merge(self, runs: list[str], min_count: int, jobs: int) -> str:
+        self.merges += 1
+        out = os.path.join(self.work, f"merged-{self.merges:06d}")
+        # Merge tasks run `jobs` at a time: each gets its share of the budget.
+        mapper = map if jobs == 1 else (lambda func, tasks: parallel.map_tasks(func, tasks, jobs=jobs))
+        merge_runs(runs, self.orders, out, budget=self.budget // jobs, min_count=min_count, mapper=mapper)
+        for run in runs:
+            shutil.rmtree(run)
+        return out
+
+    def finish(self, min_count: int, jobs: int, width: Callable[[int], int]) -> tuple[dict, dict]:
+        """Merge everything: ``({order: keys}, {order: counts})``, memory-mapped from ``work``.
+
+        Args:
+            min_count: drop merged keys with a smaller count.
+            jobs: merge this many key ranges at once.
+            width: order -> words per key (for the empty tables when nothing was counted).
+        """
+        runs = self.runs + self.fresh
+        if not runs:
+            keys = {k: np.zeros((0,) if width(k) == 1 else (0, width(k)), np.uint64) for k in self.orders}
+            return keys, {k: np.zeros(0, np.uint64) for k in self.orders}
+        final = runs[0] if len(runs) == 1 and min_count == 1 else self._merge(runs, min_count, jobs)
+        tables = {k: read_run(final, k) for k in self.orders}
+        return {k: t[0] for k, t in tables.items()}, {k: t[1] for k, t in tables.items()}
