@@ -14,10 +14,14 @@ from hypothesis import strategies as st
 import wordmine
 from wordmine.errors import FormatError, InputError
 from wordmine.formats import read_vocabulary
+import scipy.sparse
+
 from wordmine.graph import (
-    CSRMatrix,
+    WEIGHT_SCALE,
+    Cooccurrences,
     build_graph,
     cooccurrence_matrix,
+    count_cooccurrences,
     knn_graph,
     ppmi,
     randomized_svd,
@@ -50,14 +54,17 @@ def test_cooccurrence_counts_by_hand(tmp_path):
     assert m1.toarray()[0, 1] == 1.0
 
 
-def test_cooccurrence_batches_do_not_change_counts(tmp_path):
+@pytest.mark.parametrize("options", [dict(jobs=1), dict(jobs=1, batch_bytes=256), dict(jobs=2, batch_bytes=256, memory="4K")])
+def test_cooccurrence_batches_workers_and_spills_do_not_change_counts(tmp_path, options):
     rng = np.random.default_rng(1)
     vocab = [f"词{i}" for i in range(30)]
     lines = [" ".join(rng.choice(vocab + ["，", "的"], size=rng.integers(0, 15))) for _ in range(200)]
     seg = _write(tmp_path / "seg.txt", "\n".join(lines) + "\n")
-    _, whole = cooccurrence_matrix([seg], vocab, window=4)
-    _, small = cooccurrence_matrix([seg], vocab, window=4, batch_tokens=7)
-    np.testing.assert_allclose(small.toarray(), whole.toarray(), rtol=1e-12)
+    counts = count_cooccurrences([seg], vocab, window=4, tmp_dir=str(tmp_path), **options)
+    # Integer weights: the table is the same, bit for bit, however it was counted and merged.
+    reference = count_cooccurrences([seg], vocab, window=4, jobs=1)
+    np.testing.assert_array_equal(counts.keys, reference.keys)
+    np.testing.assert_array_equal(counts.weights, reference.weights)
     # Brute force: the same weights from plain loops.
     expected = np.zeros((30, 30))
     index = {w: i for i, w in enumerate(vocab)}
@@ -68,7 +75,20 @@ def test_cooccurrence_batches_do_not_change_counts(tmp_path):
                 if i + d < len(tokens) and a in index and tokens[i + d] in index:
                     expected[index[a], index[tokens[i + d]]] += 1 / d
                     expected[index[tokens[i + d]], index[a]] += 1 / d
-    np.testing.assert_allclose(whole.toarray(), expected, rtol=1e-12)
+    np.testing.assert_allclose(counts.matrix().toarray(), expected, rtol=1e-12)
+    np.testing.assert_allclose(counts.row_sums(), expected.sum(axis=1), rtol=1e-12)
+    # The runs and the merged table live in a temporary directory that goes with the table.
+    assert any(p.name.startswith("wordmine-graph-") for p in tmp_path.iterdir())
+    del counts
+    assert not any(p.name.startswith("wordmine-graph-") for p in tmp_path.iterdir())
+
+
+def test_distances_past_sixteen_round_to_the_nearest_unit(tmp_path):
+    # 1/d is exact in units of 1/720720 up to d = 16; beyond, rounded to the nearest unit.
+    line = " ".join(["甲"] + ["的"] * 18 + ["乙"])  # 甲 and 乙 are 19 tokens apart
+    counts = count_cooccurrences([_write(tmp_path / "s.txt", line + "\n")], ["甲", "乙"], window=20, jobs=1)
+    assert counts.weights.tolist() == [round(WEIGHT_SCALE / 19)]
+    assert counts.matrix()[0, 1] == pytest.approx(1 / 19, abs=0.5 / WEIGHT_SCALE)
 
 
 def test_cooccurrence_errors(tmp_path):
@@ -82,50 +102,62 @@ def test_cooccurrence_errors(tmp_path):
         cooccurrence_matrix([str(bad)], [])
 
 
+def _table(dense: np.ndarray) -> Cooccurrences:
+    """The pair table of a symmetric count matrix (its diagonal holds twice each pair's weight)."""
+    n = len(dense)
+    a, b = np.nonzero(np.triu(dense))
+    weights = np.where(a == b, dense[a, b] / 2, dense[a, b]) * WEIGHT_SCALE
+    keys = a.astype(np.uint64) * np.uint64(n) + b.astype(np.uint64)
+    return Cooccurrences([f"w{i}" for i in range(n)], keys, np.round(weights).astype(np.uint64))
+
+
 def test_ppmi_by_hand():
     # Counts [[0, 2], [2, 4]]: D = 8, row and column sums (2, 6).
-    counts = CSRMatrix.from_coo(np.array([0, 1, 1]), np.array([1, 0, 1]), np.array([2.0, 2, 4]), (2, 2))
+    counts = _table(np.array([[0.0, 2], [2, 4]]))
     plain = ppmi(counts, alpha=1).toarray()
     # PMI(0,1) = log(2*8 / (2*6)) = log(4/3); PMI(1,1) = log(4*8 / (6*6)) < 0 is dropped.
-    assert plain[0, 1] == pytest.approx(math.log(4 / 3), rel=1e-12)
-    assert plain[1, 0] == pytest.approx(math.log(4 / 3), rel=1e-12)
+    assert plain[0, 1] == pytest.approx(math.log(4 / 3), rel=1e-6)
+    assert plain[1, 0] == pytest.approx(math.log(4 / 3), rel=1e-6)
     assert plain[1, 1] == 0.0 and ppmi(counts, alpha=1).nnz == 2
     # Smoothed: P_a(c) = c**0.75 / (2**0.75 + 6**0.75).
     smoothed = ppmi(counts, alpha=0.75).toarray()
     z = 2**0.75 + 6**0.75
-    assert smoothed[0, 1] == pytest.approx(math.log((2 / 8) / ((2 / 8) * (6**0.75 / z))), rel=1e-12)
-    assert smoothed[1, 0] == pytest.approx(math.log((2 / 8) / ((6 / 8) * (2**0.75 / z))), rel=1e-12)
-    assert smoothed[1, 1] == pytest.approx(max(0.0, math.log((4 / 8) / ((6 / 8) * (6**0.75 / z)))), abs=1e-12)
+    assert smoothed[0, 1] == pytest.approx(math.log((2 / 8) / ((2 / 8) * (6**0.75 / z))), rel=1e-6)
+    assert smoothed[1, 0] == pytest.approx(math.log((2 / 8) / ((6 / 8) * (2**0.75 / z))), rel=1e-6)
+    assert smoothed[1, 1] == pytest.approx(max(0.0, math.log((4 / 8) / ((6 / 8) * (6**0.75 / z)))), abs=1e-6)
 
 
-def test_ppmi_matches_dense_formula():
+@pytest.mark.parametrize("chunk", [1 << 20, 3])
+def test_ppmi_matches_dense_formula(monkeypatch, chunk):
+    monkeypatch.setattr(Cooccurrences, "CHUNK", chunk)  # pieces of 3 pairs: rows filled across pieces
     rng = np.random.default_rng(2)
     dense = rng.integers(0, 4, size=(12, 12)).astype(float) * (rng.random((12, 12)) < 0.5)
-    dense[3] = 0  # an empty row stays empty
-    rows, cols = np.nonzero(dense)
-    got = ppmi(CSRMatrix.from_coo(rows, cols, dense[rows, cols], dense.shape), alpha=0.75).toarray()
+    dense = np.triu(dense) + np.triu(dense, 1).T
+    dense[3] = dense[:, 3] = 0  # an empty row stays empty
+    got = ppmi(_table(dense), alpha=0.75)
+    assert got.dtype == np.float32 and got.has_sorted_indices and got.has_canonical_format
     p_wc = dense / dense.sum()
     p_w = dense.sum(1, keepdims=True) / dense.sum()
     p_c = dense.sum(0) ** 0.75 / (dense.sum(0) ** 0.75).sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.where(dense > 0, np.log(p_wc / (p_w * p_c)), 0)
-    np.testing.assert_allclose(got, np.maximum(expected, 0), atol=1e-12)
+    np.testing.assert_allclose(got.toarray(), np.maximum(expected, 0), atol=1e-6)
+    assert got.nnz == (expected > 0).sum()
 
 
-# ---------------------------------------------------------------- sparse products and SVD
+def test_ppmi_within_memory_leaves_out_the_rarest_pairs(caplog):
+    # Weights 1, 2 and 8: with room for 2 values, the pairs of weight 1 (and of 2) go first.
+    dense = np.array([[0, 1, 0, 0], [1, 0, 2, 0], [0, 2, 0, 8], [0, 0, 8, 0]], dtype=float)
+    full = ppmi(_table(dense), alpha=1)
+    assert full.nnz == 6
+    capped = ppmi(_table(dense), alpha=1, memory=2 * 8)
+    assert capped.nnz == 2
+    assert np.array_equal(capped.toarray() > 0, (dense == 8) & (full.toarray() > 0))
+    np.testing.assert_array_equal(capped.toarray()[dense == 8], full.toarray()[dense == 8])
+    assert "left out" in caplog.text and "--memory" in caplog.text
 
 
-def test_csr_products_match_dense():
-    rng = np.random.default_rng(3)
-    dense = rng.standard_normal((40, 25)) * (rng.random((40, 25)) < 0.2)
-    dense[[0, 7, 39]] = 0  # empty rows, first and last included
-    rows, cols = np.nonzero(dense)
-    m = CSRMatrix.from_coo(rows, cols, dense[rows, cols], dense.shape)
-    x = rng.standard_normal((25, 6))
-    np.testing.assert_allclose(m.dot(x), dense @ x, atol=1e-12)
-    y = rng.standard_normal((40, 3))
-    np.testing.assert_allclose(m.transpose().dot(y), dense.T @ y, atol=1e-12)
-    np.testing.assert_array_equal(m.toarray(), dense)
+# ---------------------------------------------------------------- SVD
 
 
 @pytest.mark.parametrize("sparse", [True, False])
@@ -134,8 +166,7 @@ def test_randomized_svd_recovers_low_rank(sparse):
     a = rng.standard_normal((80, 5)) @ np.diag([50, 20, 10, 5, 1]) @ rng.standard_normal((5, 60))
     matrix = a
     if sparse:
-        rows, cols = np.nonzero(a)
-        matrix = CSRMatrix.from_coo(rows, cols, a[rows, cols], a.shape)
+        matrix = scipy.sparse.csr_matrix(a)
     u, s, vt = randomized_svd(matrix, 5, seed=7)
     exact = np.linalg.svd(a, compute_uv=False)[:5]
     np.testing.assert_allclose(s, exact, rtol=1e-9)
@@ -304,7 +335,7 @@ def test_graph_of_sample_corpus(tmp_path):
         segmented.append(out)
     vocabulary = read_vocabulary(words_tsv, top=2000)
     k = 50
-    graph = build_graph(segmented, vocabulary, k=k, seed=3)
+    graph = build_graph(segmented, vocabulary, k=k, seed=3, jobs=1)
     assert graph.words == [w for w, _ in vocabulary]
     assert len(graph) > 500
     assert graph.weights.min() >= 0.6 and graph.weights.max() <= 1.0
@@ -312,11 +343,13 @@ def test_graph_of_sample_corpus(tmp_path):
     assert not (graph.sources == graph.targets).any()
     assert len(set(zip(graph.sources.tolist(), graph.targets.tolist()))) == len(graph)
 
-    # Same input and seed: byte-identical files.
+    # Same input and seed: byte-identical files, whatever the workers (co-occurrence counts
+    # and kNN blocks; test_cooccurrence_batches_workers_and_spills_do_not_change_counts spills).
     first, second = tmp_path / "a.tsv", tmp_path / "b.tsv"
     write_graph(graph, str(first))
-    write_graph(build_graph(segmented, vocabulary, k=k, seed=3), str(second))
+    write_graph(build_graph(segmented, vocabulary, k=k, seed=3, jobs=2, tmp_dir=str(tmp_path)), str(second))
     assert first.read_bytes() == second.read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("wordmine-graph-")]
 
     # Neighbours share a topic: give each word the file it occurs in most; most edges join
     # words of one file (measured 0.64-0.66 over seeds 0-4; shuffled targets give 0.13-0.17).

@@ -408,8 +408,11 @@ def _graph_inputs(inputs: tuple[str, ...], vectors: str | None, vocab: str | Non
 @click.option("--window", type=click.IntRange(1, defaults.MAX_WINDOW), default=defaults.WINDOW, show_default=True, help="Context tokens on each side (segmented text only).")
 @click.option("--dim", type=click.IntRange(min=1), default=defaults.DIM, show_default=True, help="Vector dimensions (segmented text only).")
 @click.option("--seed", type=click.IntRange(min=0), default=defaults.GRAPH_SEED, show_default=True, help="Random seed of the SVD (segmented text only).")
+@jobs_option
+@click.option("--memory", default=defaults.MEMORY, show_default=True, callback=_memory, help="Memory for merging the co-occurrence runs, and most for the PPMI matrix (segmented text only).")
+@click.option("--tmp-dir", type=click.Path(file_okay=False, exists=True), help="Where sorted runs go [default: $TMPDIR].")
 @verbosity_options
-def graph(inputs, output, no_header, vocab, top, vectors, k, min_cosine, window, dim, seed, quiet, verbose):
+def graph(inputs, output, no_header, vocab, top, vectors, k, min_cosine, window, dim, seed, jobs, memory, tmp_dir, quiet, verbose):
     """Link each word to its k most similar words (cosine of word vectors); write the word graph.
 
     Vectors come from segmented text (INPUTS: one sentence per line, tokens separated by spaces):
@@ -429,7 +432,7 @@ def graph(inputs, output, no_header, vocab, top, vectors, k, min_cosine, window,
     vocabulary = read_vocabulary(vocab, top=top) if vocab is not None else None
     word_graph = wordmine.build_graph(
         segmented, vocabulary, vectors_file=vectors, k=k, min_cosine=min_cosine, window=window, dim=dim,
-        seed=seed, progress=not quiet,
+        seed=seed, jobs=jobs, memory=memory, tmp_dir=tmp_dir, progress=not quiet,
     )
     if len(word_graph) == 0:
         _log.warning("the graph has no links: no two of its %d words have a cosine of %g or more; "

@@ -7,22 +7,24 @@ may be among ``b``'s nearest words without ``b`` being among ``a``'s.
 The word vectors come from a user's word2vec text file (:func:`read_word2vec_text`) or from a
 segmented corpus (:func:`word_vectors_from_corpus`), by the count-based recipe of Levy, Goldberg
 & Dagan, "Improving distributional similarity with lessons learned from word embeddings"
-(TACL 2015), all in numpy:
+(TACL 2015), with numpy and scipy.sparse:
 
-1. Co-occurrence counts (:func:`cooccurrence_matrix`): two vocabulary words ``d <= window``
+1. Co-occurrence counts (:func:`count_cooccurrences`): two vocabulary words ``d <= window``
    tokens apart on one line add ``1/d`` (GloVe's harmonic weighting: near words say more), in
    both directions, so the matrix is symmetric. Tokens outside the vocabulary keep their place
-   (they count in ``d``) but add nothing. Batches of lines become pairs of token ids, packed into
-   ``uint64`` keys, sorted and counted; the batch tables are merged as they come, so memory
-   follows the distinct pairs, not the corpus.
+   (they count in ``d``) but add nothing. Each worker of the one engine turns a batch of lines
+   into pair keys ``a * n + b`` (``a <= b``) with integer weights, sorts and adds them, and
+   writes them as a sorted run on disk; the runs are merged by key ranges within ``--memory``
+   (:mod:`wordmine.runs`, as for n-grams): memory follows the budget, not the corpus.
 2. Positive PMI with context-distribution smoothing (:func:`ppmi`): ``max(0, log(P(w, c) /
    (P(w) P_a(c))))`` where ``P_a(c)`` is ``count(c)**alpha`` normalised, alpha = 0.75 (Levy et
    al.; word2vec's negative sampling uses the same power). It lowers the PMI of rare contexts,
-   which plain PMI over-rates.
+   which plain PMI over-rates. The sparse matrix (float32) is filled in place from the merged
+   pairs, and bounded by ``--memory`` too.
 3. Truncated SVD of the sparse PPMI matrix (:func:`randomized_svd`, Halko, Martinsson & Tropp,
    "Finding structure with randomness", SIAM Review 2011): random projection, power iterations
-   with QR re-orthonormalisation, QR, and the SVD of the small projected matrix. The sparse
-   products are written with ``np.bincount`` (:class:`CSRMatrix`): no scipy.
+   with QR re-orthonormalisation, QR, and the SVD of the small projected matrix; the sparse
+   products are scipy.sparse's (8x faster than the numpy ``bincount`` products they replaced).
 4. Vectors ``U * sqrt(S)`` (eigenvalue weighting p = 0.5, which Levy et al. found better than
    ``U * S`` for similarity), rows scaled to unit length. A word that never co-occurs with
    another has a zero row and no edges.
@@ -38,22 +40,27 @@ ties are broken by word index, so the same input and seed give the same graph.
 
 from __future__ import annotations
 
-import functools
+import itertools
 import logging
 import math
 import numbers
-import sys
+import os
+import shutil
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from . import defaults
+from . import defaults, parallel
+from .corpus import Batch, read_batches
 from .errors import FormatError, InputError
-from .files import expand_inputs, read_utf8_lines
+from .files import expand_inputs, input_size, read_utf8_lines, temporary_directory
 # The graph file format lives in formats; these names stay here for callers of wordmine.graph.
 from .formats import GRAPH_HEADER, write_graph  # noqa: F401
-from .keys import group_starts
+from .keys import group_starts, sort_reduce
+from .runs import RunSpool, parse_memory, write_run
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -63,11 +70,13 @@ __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_WINDOW",
     "MAX_WINDOW",
-    "CSRMatrix",
+    "WEIGHT_SCALE",
+    "Cooccurrences",
     "WordGraph",
     "build_graph",
     "check_options",
     "cooccurrence_matrix",
+    "count_cooccurrences",
     "knn_graph",
     "ppmi",
     "randomized_svd",
@@ -102,88 +111,15 @@ DEFAULT_OVERSAMPLE = 10
 #: Power iterations (Halko et al. algorithm 4.4); PPMI spectra decay slowly, and 4 is what
 #: scikit-learn's randomized_svd uses for a rank this small relative to the matrix.
 DEFAULT_POWER_ITERATIONS = 4
-#: Tokens per counting batch: ~1M tokens make ~10M pair keys at window 5, ~100 MB of arrays.
-DEFAULT_BATCH_TOKENS = 1 << 20
+#: Bytes of segmented text per counting batch: 4 MiB hold ~1M tokens, which make ~5M pair keys
+#: at window 5: ~100 MB of arrays in a worker.
+DEFAULT_BATCH_BYTES = 4 << 20
 #: read_word2vec_text reads rows into blocks of this many bytes (16 MB: 40 000 rows of 100
 #: dimensions), so that memory follows the rows read, whatever the header says.
 _VECTOR_BLOCK_BYTES = 1 << 24
 #: Cosines computed at once in knn_graph: 2**23 float32 values are 32 MB (the block, its
 #: partitioned copy and its mask stay under 100 MB).
 _SIMILARITY_ELEMENTS = 1 << 23
-
-
-# --------------------------------------------------------------------------- sparse matrices
-
-
-@dataclass(frozen=True)
-class CSRMatrix:
-    """A sparse matrix in compressed sparse row form, with the two products the SVD needs.
-
-    ``indptr`` (int64, rows + 1), ``indices`` (int64 column of each value, sorted within a row),
-    ``data`` (float64), ``shape``: the layout of scipy's ``csr_matrix``, without scipy.
-
-    >>> m = CSRMatrix.from_coo(np.array([0, 0, 2]), np.array([0, 2, 1]), np.array([1.0, 2, 3]), (3, 3))
-    >>> m.toarray().tolist()
-    [[1.0, 0.0, 2.0], [0.0, 0.0, 0.0], [0.0, 3.0, 0.0]]
-    >>> m.dot(np.ones((3, 1))).ravel().tolist(), m.transpose().dot(np.ones((3, 1))).ravel().tolist()
-    ([3.0, 0.0, 3.0], [1.0, 3.0, 2.0])
-    """
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
-    shape: tuple[int, int]
-
-    @classmethod
-    def from_coo(cls, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> CSRMatrix:
-        """Build from coordinates (no repeated ``(row, col)``; any order)."""
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
-        order = np.lexsort((cols, rows))
-        indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
-        return cls(indptr, cols[order], np.asarray(values, dtype=np.float64)[order], (int(shape[0]), int(shape[1])))
-
-    @property
-    def nnz(self) -> int:
-        """Number of stored values."""
-        return len(self.data)
-
-    def row_ids(self) -> np.ndarray:
-        """The row of each stored value."""
-        return np.repeat(np.arange(self.shape[0], dtype=np.int64), np.diff(self.indptr))
-
-    def transpose(self) -> CSRMatrix:
-        """The transposed matrix, in CSR form."""
-        return CSRMatrix.from_coo(self.indices, self.row_ids(), self.data, (self.shape[1], self.shape[0]))
-
-    def toarray(self) -> np.ndarray:
-        """A dense copy (for tests and small matrices)."""
-        out = np.zeros(self.shape, dtype=self.data.dtype)
-        out[self.row_ids(), self.indices] = self.data
-        return out
-
-    def dot(self, x: np.ndarray) -> np.ndarray:
-        """The product with a dense matrix ``x`` of shape (columns, r).
-
-        One ``np.bincount`` per column of ``x``: the values times the entries of ``x`` they
-        meet, added up per row. Memory is a few arrays of ``nnz`` values, whatever ``r``; a
-        product of the whole (nnz, r) gather with ``np.add.reduceat`` measured 3-5x slower
-        (it allocates and writes nnz x r values).
-        """
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[0] != self.shape[1]:
-            raise ValueError(f"cannot multiply a {self.shape} matrix by one of shape {x.shape}")
-        rows = self._rows
-        columns = np.ascontiguousarray(x.T)
-        out = np.empty((x.shape[1], self.shape[0]), dtype=np.float64)
-        for j, column in enumerate(columns):
-            out[j] = np.bincount(rows, weights=self.data * column[self.indices], minlength=self.shape[0])
-        return out.T
-
-    @functools.cached_property
-    def _rows(self) -> np.ndarray:
-        return self.row_ids()
 
 
 # --------------------------------------------------------------------------- co-occurrences
@@ -201,85 +137,157 @@ def _vocabulary_index(vocabulary: Iterable) -> tuple[list[str], dict[str, int]]:
     return words, index
 
 
-def _reduce(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort keys and add the weights of equal keys (keys.sort_reduce adds integer counts)."""
-    if len(keys) == 0:
-        return keys, weights
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    starts = group_starts(keys)
-    return keys[starts], np.add.reduceat(weights[order], starts)
+#: Co-occurrence weights are integers in units of 1/WEIGHT_SCALE: 720720 = lcm(1..16), so ``1/d``
+#: is exact for every distance up to 16 (windows wider than that round 1/d to the nearest unit:
+#: an error below 7e-7, 0.01 % of 1/d at the widest window). Integer sums do not depend on the order of addition, so the counts are the
+#: same whatever the batches, the workers or the order in which runs are merged.
+WEIGHT_SCALE = 720720
+#: Marks a line end inside a batch's token stream (a character no segmented token holds).
+_LINE_END = "\x00"
 
 
-def _count_batch(ids: np.ndarray, n: int, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Harmonic co-occurrence weights of ordered pairs (left, right) in one batch of token ids.
+def _distance_weights(window: int) -> np.ndarray:
+    """``round(WEIGHT_SCALE / d)`` for d = 1..window, as uint64 (index d - 1)."""
+    return np.array([(2 * WEIGHT_SCALE + d) // (2 * d) for d in range(1, window + 1)], dtype=np.uint64)
 
-    ``ids`` holds the batch's lines joined with ``window`` ids of -1 between them, so no window
-    crosses a line; -1 also stands for tokens outside the vocabulary.
+
+def pair_table(ids: np.ndarray, n: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """The co-occurrence table of one stream of token ids: sorted unique pair keys and weights.
+
+    ``ids`` holds vocabulary ids (0..n-1), -1 for a token outside the vocabulary (it keeps its
+    place: it counts in the distance) and -2 for a line end (no window crosses it). A pair of
+    words ``a <= b`` at distance ``d`` is the key ``a * n + b`` and adds ``WEIGHT_SCALE / d``.
+
+    >>> keys, weights = pair_table(np.array([0, 1, -1, 0, -2, 1]), 2, 2)  # (0, 1) at 1 and 2
+    >>> [(int(k) // 2, int(k) % 2, int(w) / WEIGHT_SCALE) for k, w in zip(keys, weights)]
+    [(0, 1, 1.5)]
     """
+    ids = np.asarray(ids, dtype=np.int64)
+    line = np.cumsum(ids == -2)
     radix = np.uint64(window)
     keys = []
-    for d in range(1, window + 1):
+    for d in range(1, min(window, len(ids) - 1) + 1):
         left, right = ids[:-d], ids[d:]
-        both = (left >= 0) & (right >= 0)
-        pair = left[both].astype(np.uint64) * np.uint64(n) + right[both].astype(np.uint64)
-        # The distance goes into the key's last digit, so one sort counts every (pair, d).
+        both = np.flatnonzero((left >= 0) & (right >= 0) & (line[:-d] == line[d:]))
+        a, b = left[both], right[both]
+        pair = np.minimum(a, b).astype(np.uint64) * np.uint64(n) + np.maximum(a, b).astype(np.uint64)
+        # The distance goes into the key's last digit: one plain sort (no argsort) counts every
+        # (pair, d), and sorts the pairs too.
         keys.append(pair * radix + np.uint64(d - 1))
     if not keys:
-        return np.zeros(0, np.uint64), np.zeros(0, np.float64)
-    keys = np.sort(np.concatenate(keys))
-    if len(keys) == 0:
-        return keys, np.zeros(0, np.float64)
-    starts = group_starts(keys)
-    counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
-    keys = keys[starts]
-    distance = (keys % radix).astype(np.float64) + 1.0
+        return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+    keys, counts = sort_reduce(np.concatenate(keys), None)
+    weights = counts * _distance_weights(window)[(keys % radix).astype(np.intp)]
     pairs = keys // radix
-    # Sorting by (pair, d) sorted the pairs too: add up their distances' weights in place.
     starts = group_starts(pairs)
-    return pairs[starts], np.add.reduceat(counts / distance, starts)
+    return pairs[starts], np.add.reduceat(weights, starts)
 
 
-class _Totals:
-    """Running (pair key -> weight) table, merged geometrically so the cost stays linear."""
+@dataclass
+class Cooccurrences:
+    """Co-occurrence counts of vocabulary words: the pairs ``a <= b`` as sorted keys
+    ``a * n + b`` with integer weights (units of 1/:data:`WEIGHT_SCALE`), and row sums.
 
-    def __init__(self):
-        self.keys = np.zeros(0, np.uint64)
-        self.weights = np.zeros(0, np.float64)
-        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self.pending_size = 0
+    The symmetric count matrix ``M`` has ``M[a, b] = M[b, a] = weight / WEIGHT_SCALE`` and
+    ``M[a, a] = 2 * weight / WEIGHT_SCALE`` (a word beside itself is both its own left and right
+    context). Arrays may be memory-mapped from a temporary directory that lives as long as this
+    object (``owner``).
 
-    def add(self, keys: np.ndarray, weights: np.ndarray) -> None:
-        self.pending.append((keys, weights))
-        self.pending_size += len(keys)
-        # Merge once the pending tables outgrow the total (and a floor of 4M rows), so each row
-        # is re-sorted O(log batches) times rather than once per batch.
-        if self.pending_size > max(len(self.keys), 1 << 22):
-            self.merge()
+    >>> c = Cooccurrences(["猫", "狗"], np.array([1], np.uint64), np.array([WEIGHT_SCALE], np.uint64))
+    >>> c.matrix().toarray().tolist(), c.row_sums().tolist()
+    ([[0.0, 1.0], [1.0, 0.0]], [1.0, 1.0])
+    """
 
-    def merge(self) -> tuple[np.ndarray, np.ndarray]:
-        if self.pending:
-            self.keys, self.weights = _reduce(
-                np.concatenate([self.keys] + [k for k, _ in self.pending]),
-                np.concatenate([self.weights] + [w for _, w in self.pending]),
-            )
-            self.pending, self.pending_size = [], 0
-        return self.keys, self.weights
+    words: list[str]
+    keys: np.ndarray
+    weights: np.ndarray
+    owner: object = None
+
+    #: Rows of the pair table handled at once by :meth:`chunks` (16 MB of keys and weights; the PPMI pass makes about ten arrays of each piece's size).
+    CHUNK = 1 << 20
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """``(a, b, count)`` arrays (int64, int64, float64) of consecutive pieces of the table."""
+        n = np.uint64(len(self.words))
+        for lo in range(0, len(self.keys), self.CHUNK):
+            keys = np.asarray(self.keys[lo:lo + self.CHUNK])
+            count = np.asarray(self.weights[lo:lo + self.CHUNK], dtype=np.float64) / WEIGHT_SCALE
+            yield (keys // n).astype(np.int64), (keys % n).astype(np.int64), count
+
+    def row_sums(self) -> np.ndarray:
+        """Row sums of the symmetric count matrix (equal to its column sums)."""
+        n = len(self.words)
+        sums = np.zeros(n, dtype=np.float64)
+        for a, b, count in self.chunks():
+            sums += np.bincount(a, weights=count, minlength=n)
+            sums += np.bincount(b, weights=count, minlength=n)
+        return sums
+
+    def matrix(self):
+        """The symmetric count matrix as a ``scipy.sparse.csr_matrix`` (float64)."""
+        import scipy.sparse
+
+        n = len(self.words)
+        parts = [(a, b, c) for a, b, c in self.chunks()] or [(np.zeros(0, np.int64),) * 2 + (np.zeros(0),)]
+        a, b, c = (np.concatenate(x) for x in zip(*parts))
+        off = a != b
+        rows = np.concatenate([a, b[off]])
+        cols = np.concatenate([b, a[off]])
+        values = np.concatenate([np.where(off, c, 2 * c), c[off]])
+        return scipy.sparse.csr_matrix((values, (rows, cols)), shape=(n, n))
 
 
-def cooccurrence_matrix(
+_WORKER: dict = {}
+
+
+def _init_worker(index: dict, window: int, work: str) -> None:
+    ids = dict(index)
+    ids[_LINE_END] = -2
+    _WORKER.update(ids=ids, n=len(index), window=window, work=work, done=0)
+
+
+def _count_pairs(batch: Batch) -> tuple[str, dict]:
+    """Count one batch of segmented lines into a sorted run on disk: ``(run directory, totals)``."""
+    w = _WORKER
+    get = w["ids"].get
+    tokens = batch.text.replace("\n", f" {_LINE_END} ").split()
+    ids = np.fromiter(map(get, tokens, itertools.repeat(-1)), dtype=np.int64, count=len(tokens))
+    keys, weights = pair_table(ids, w["n"], w["window"])
+    w["done"] += 1
+    path = os.path.join(w["work"], f"run-{os.getpid()}-{w['done']:06d}")
+    write_run(path, {1: (keys, weights)})
+    return path, {1: len(keys)}
+
+
+def _batch_bytes(batch: Batch) -> int:
+    return batch.nbytes
+
+
+class _Cleanup:
+    """Anchor for the temporary directory of a :class:`Cooccurrences` (removed with it)."""
+
+
+def count_cooccurrences(
     segmented: Iterable[str],
     vocabulary: Iterable,
     *,
     window: int = DEFAULT_WINDOW,
-    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    jobs: int | None = None,
+    memory: int | str = defaults.MEMORY,
+    tmp_dir: str | None = None,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
-) -> tuple[list[str], CSRMatrix]:
-    """Windowed co-occurrence weights of vocabulary words in segmented text.
+) -> Cooccurrences:
+    """Windowed co-occurrence weights of vocabulary words in segmented text, on bounded memory.
 
     Two vocabulary words ``d`` tokens apart on one line (``1 <= d <= window``) add ``1/d`` to
     both ``(a, b)`` and ``(b, a)``; a word next to itself adds ``2/d`` to its diagonal cell.
-    Other tokens keep their place but add nothing.
+    Other tokens keep their place but add nothing. Each worker counts a batch of lines into a
+    sorted run on disk (:mod:`wordmine.runs`), and the runs are merged by key ranges within
+    ``memory``, as n-grams are counted: memory follows the batch and the budget, not the corpus.
 
     Args:
         segmented: files, directories, globs or ``-`` of segmented text (UTF-8, one sentence
@@ -288,11 +296,14 @@ def cooccurrence_matrix(
             :func:`wordmine.formats.read_vocabulary` returns); row ``i`` is the ``i``-th
             distinct word.
         window: tokens on each side that count as context, 1 to :data:`MAX_WINDOW`.
-        batch_tokens: tokens counted at once (memory: ~10 bytes x window per token).
-        progress: show a progress bar (lines) on stderr, only if it is a TTY.
+        jobs: worker processes (None: all CPUs; 1: in-process). The counts do not depend on it.
+        memory: bytes (or ``"512M"``) of pairs a merge may hold.
+        tmp_dir: where the sorted runs go (default: the system temporary directory).
+        batch_bytes: bytes of text per batch.
+        progress: progress bar on stderr (only if it is a TTY).
 
     Returns:
-        ``(words, matrix)``: the distinct words and the symmetric (n, n) weight matrix.
+        A :class:`Cooccurrences`.
 
     Raises:
         InputError: an input is missing or not valid UTF-8 (naming file and line).
@@ -302,83 +313,158 @@ def cooccurrence_matrix(
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp(), "seg.txt")
     >>> _ = p.write_text("星澜 发布 了 澜思\\n澜思\\n", encoding="utf-8")
-    >>> words, m = cooccurrence_matrix([str(p)], ["澜思", "星澜"], window=3)
-    >>> m.toarray().tolist()
+    >>> counts = count_cooccurrences([str(p)], ["澜思", "星澜"], window=3, jobs=1)
+    >>> counts.matrix().toarray().tolist()
     [[0.0, 0.3333333333333333], [0.3333333333333333, 0.0]]
     """
-    from tqdm import tqdm
-
     _check_integer("window", window, 1, MAX_WINDOW)
     words, index = _vocabulary_index(vocabulary)
     n = len(words)
     if n == 0:  # bad data (an empty word table), not a bad argument: exit 1 on the command line
         raise InputError("the vocabulary is empty; give the words that are the graph's nodes")
-    if n * n * window >= 1 << 64:
+    if n * n * window >= 1 << 64:  # a pair and its distance are one 64-bit key (see pair_table)
         raise InputError(f"{n} words do not fit a 64-bit pair key; use a smaller vocabulary (--top)")
-    totals = _Totals()
-    separator = [-1] * window
-    get = index.get
-    ids: list[int] = []
-    lines = 0
-    bar = tqdm(unit=" lines", desc="co-occurrences", file=sys.stderr, disable=None if progress else True, leave=False)
-    with bar:
-        for name in expand_inputs(segmented):
-            for line in read_utf8_lines(name):
-                ids.extend([get(token, -1) for token in line.split()])
-                ids.extend(separator)
-                lines += 1
-                if len(ids) >= batch_tokens:
-                    totals.add(*_count_batch(np.array(ids, dtype=np.int64), n, window))
-                    bar.update(lines)
-                    ids, lines = [], 0
-        if ids:
-            totals.add(*_count_batch(np.array(ids, dtype=np.int64), n, window))
-            bar.update(lines)
-    keys, weights = totals.merge()
-    # Count each pair once from each side: add the transposed table.
-    transposed = (keys % np.uint64(n)) * np.uint64(n) + keys // np.uint64(n)
-    keys, weights = _reduce(np.concatenate([keys, transposed]), np.concatenate([weights, weights]))
-    rows = (keys // np.uint64(n)).astype(np.int64)
-    cols = (keys % np.uint64(n)).astype(np.int64)
-    log.info("co-occurrences: %d words, %d distinct pairs", n, len(keys))
-    return words, CSRMatrix.from_coo(rows, cols, weights, (n, n))
+    if _LINE_END in index:
+        raise InputError("a vocabulary word is the NUL character; give words of the segmented text")
+    budget = parse_memory(memory)
+    jobs = parallel.capped_jobs(jobs)
+    work = temporary_directory("wordmine-graph-", dir=tmp_dir)
+    cleanup = weakref.finalize(_Cleanup, shutil.rmtree, work, True)
+    try:
+        files = expand_inputs(segmented)
+        spool = RunSpool([1], budget, work)
+        parallel.map_batches(
+            read_batches(files, batch_bytes=batch_bytes, encoding="utf-8"), _count_pairs, RunSpool.add, spool,
+            jobs=jobs, initializer=_init_worker, initargs=(index, window, work), size=_batch_bytes,
+            total=input_size(files), progress=progress, desc="co-occurrences",
+        )
+        keys, weights = spool.finish(1, jobs, lambda k: 1)
+    except BaseException:
+        cleanup()
+        raise
+    counts = Cooccurrences(words, keys[1], weights[1], cleanup)
+    weakref.finalize(counts, cleanup)
+    log.info("co-occurrences: %d words, %d distinct pairs", n, len(counts))
+    return counts
 
 
-def ppmi(counts: CSRMatrix, *, alpha: float = DEFAULT_ALPHA) -> CSRMatrix:
-    """Positive pointwise mutual information of a co-occurrence matrix, with smoothing.
+def cooccurrence_matrix(segmented: Iterable[str], vocabulary: Iterable, *, window: int = DEFAULT_WINDOW, **options):
+    """``(words, matrix)``: :func:`count_cooccurrences` as a symmetric ``scipy.sparse`` matrix.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "seg.txt")
+    >>> _ = p.write_text("猫 猫\\n", encoding="utf-8")
+    >>> cooccurrence_matrix([str(p)], ["猫"], jobs=1)[1].toarray().tolist()
+    [[2.0]]
+    """
+    counts = count_cooccurrences(segmented, vocabulary, window=window, **options)
+    return counts.words, counts.matrix()
+
+
+# --------------------------------------------------------------------------- PPMI
+
+
+def ppmi(counts: Cooccurrences, *, alpha: float = DEFAULT_ALPHA, memory: int | str = defaults.MEMORY):
+    """Positive pointwise mutual information of co-occurrence counts, with smoothing.
 
     ``PPMI(w, c) = max(0, log(P(w, c) / (P(w) * P_a(c))))`` with ``P(w, c) = #(w, c) / D``,
     ``P(w) = #(w) / D`` (row sums, D the total) and ``P_a(c) = #(c)**alpha / sum_c #(c)**alpha``
     (column sums): context-distribution smoothing (Levy et al. 2015); ``alpha=1`` is plain PMI.
-    Only positive values are stored.
 
-    >>> c = CSRMatrix.from_coo(np.array([0, 1, 1]), np.array([1, 0, 1]), np.array([2.0, 2, 4]), (2, 2))
-    >>> ppmi(c, alpha=1).toarray().round(4).tolist()   # log(2 * 8 / (2 * 6)) = log(4/3)
+    Only positive values are stored, as a ``scipy.sparse.csr_matrix`` of float32 (what the SVD
+    multiplies; 8 bytes a value with its column). The matrix is built in place from the pair
+    table, piece by piece, so it is the only thing in memory that grows. Should it need more
+    than ``memory``, the pairs with the least co-occurrence weight are left out (by powers of
+    two of the weight, the same for every row: the rarest pairs, whose PMI is the least
+    reliable, go first), and a warning says how many.
+
+    >>> c = Cooccurrences(["a", "b"], np.array([1, 3], np.uint64), np.array([2, 2], np.uint64) * WEIGHT_SCALE)
+    >>> ppmi(c, alpha=1).toarray().astype(float).round(4).tolist()   # log(2 * 8 / (2 * 6)) = log(4/3)
     [[0.0, 0.2877], [0.2877, 0.0]]
     """
-    rows = counts.row_ids()
-    row_sums = np.bincount(rows, weights=counts.data, minlength=counts.shape[0])
-    col_sums = np.bincount(counts.indices, weights=counts.data, minlength=counts.shape[1])
-    total = counts.data.sum()
-    if total <= 0:
-        return CSRMatrix.from_coo(np.zeros(0), np.zeros(0), np.zeros(0), counts.shape)
-    smoothed = col_sums**alpha
-    # log P(w,c) - log P(w) - log P_a(c): the D of P(w, c) and of P(w) cancel.
-    values = (
-        np.log(counts.data)
-        - np.log(row_sums[rows])
-        - np.log(smoothed[counts.indices])
-        + np.log(smoothed.sum())
-    )
-    keep = values > 0
-    return CSRMatrix.from_coo(rows[keep], counts.indices[keep], values[keep], counts.shape)
+    import scipy.sparse
+
+    if not 0.0 < alpha < math.inf:
+        raise ValueError(f"alpha must be a finite number > 0, not {alpha!r}")
+    n = len(counts.words)
+    sums = counts.row_sums()
+    smoothed = sums**alpha
+    log_sums = np.log(sums, out=np.full(n, -np.inf), where=sums > 0)
+    log_smoothed = np.log(smoothed, out=np.full(n, -np.inf), where=smoothed > 0)
+    log_total = math.log(smoothed.sum()) if smoothed.sum() > 0 else 0.0
+
+    def values(a, b, count):
+        """The PPMI of (a, b) and of (b, a) for pairs a <= b, and whether (b, a) is a cell of its own."""
+        mirror = a != b
+        log_count = np.log(np.where(mirror, count, 2 * count))
+        return log_count - log_sums[a] - log_smoothed[b] + log_total, log_count - log_sums[b] - log_smoothed[a] + log_total, mirror
+
+    # Pass 1: positive values per row and weight class (floor of log2 of the weight).
+    classes = 64
+    per_row = np.zeros(n * classes, dtype=np.int64)
+    for a, b, count in counts.chunks():
+        forward, backward, mirror = values(a, b, count)
+        level = np.clip(np.floor(np.log2(count * WEIGHT_SCALE)), 0, classes - 1).astype(np.int64)
+        keep = forward > 0
+        per_row += np.bincount(a[keep] * classes + level[keep], minlength=n * classes)
+        keep = mirror & (backward > 0)
+        per_row += np.bincount(b[keep] * classes + level[keep], minlength=n * classes)
+    per_row = per_row.reshape(n, classes)
+    limit = max(1, parse_memory(memory) // _PPMI_BYTES_PER_VALUE)
+    by_class = per_row.sum(axis=0)
+    least = 0
+    while by_class[least:].sum() > limit:
+        least += 1
+    if least:
+        log.warning(
+            "the PPMI matrix keeps the %d values of pairs of weight >= %g (%d of weight below it are left "
+            "out) to stay within --memory; give more memory to keep them",
+            by_class[least:].sum(), 2.0**least / WEIGHT_SCALE, by_class[:least].sum(),
+        )
+    # Pass 2: the values in place. Row r gets its values in the order of the table: first from
+    # pairs (c, r) with c < r (mirrored), then from pairs (r, c) with c >= r, so the columns of
+    # every row come sorted.
+    row_counts = per_row[:, least:].sum(axis=1)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(row_counts, out=indptr[1:])
+    nnz = int(indptr[-1])
+    index_type = np.int32 if nnz < 1 << 31 else np.int64
+    indices = np.empty(nnz, dtype=index_type)
+    data = np.empty(nnz, dtype=np.float32)
+    fill = indptr[:-1].copy()
+
+    def place(rows, cols, vals):
+        """Put values at the next free places of their rows, in the order given per row."""
+        order = np.argsort(rows, kind="stable")
+        rows = rows[order]
+        starts = group_starts(rows)
+        rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+        at = fill[rows] + rank
+        indices[at] = cols[order]
+        data[at] = vals[order]
+        fill[rows[starts]] += np.diff(np.append(starts, len(rows)))
+
+    for a, b, count in counts.chunks():
+        forward, backward, mirror = values(a, b, count)
+        strong = count * WEIGHT_SCALE >= 2.0**least
+        # Row r's (r, c) values come after its (c, r) ones (c < r: those pairs sort first), in
+        # every piece of the table and across pieces, so each row's columns come sorted.
+        keep = mirror & (backward > 0) & strong
+        place(b[keep], a[keep], backward[keep])
+        keep = (forward > 0) & strong
+        place(a[keep], b[keep], forward[keep])
+    return scipy.sparse.csr_matrix((data, indices, indptr), shape=(n, n))
+
+
+#: Bytes of one stored PPMI value: float32 value and int32 column (the row pointers are per word).
+_PPMI_BYTES_PER_VALUE = 8
 
 
 # --------------------------------------------------------------------------- randomized SVD
 
 
 def randomized_svd(
-    matrix: CSRMatrix | np.ndarray,
+    matrix,
     rank: int,
     *,
     oversample: int = DEFAULT_OVERSAMPLE,
@@ -389,12 +475,15 @@ def randomized_svd(
 
     Halko, Martinsson & Tropp (2011), algorithms 4.4 and 5.1: ``Y = A @ Omega`` for a Gaussian
     ``Omega`` with ``rank + oversample`` columns, ``power_iterations`` rounds of ``A.T`` and
-    ``A`` products, each followed by a QR factorisation (without it the columns collapse onto
-    the top singular vector in floating point), ``Q`` = an orthonormal basis of ``Y``, then the
-    exact SVD of the small ``Q.T @ A``.
+    ``A`` products, each followed by a factorisation that keeps the columns apart (without it
+    they collapse onto the top singular vector in floating point: an LU factor, five times
+    cheaper than a QR and as good for this, as scikit-learn does), ``Q`` = an orthonormal basis
+    of ``Y`` (QR), then the exact SVD of the small ``Q.T @ A``. The products are scipy.sparse's;
+    the arithmetic is in the matrix's precision (float32 for the PPMI matrix, float64
+    otherwise), on one BLAS thread (see :func:`_one_blas_thread`).
 
     Args:
-        matrix: a :class:`CSRMatrix` or a dense array of shape (m, n).
+        matrix: a ``scipy.sparse`` matrix or a dense array of shape (m, n).
         rank: singular values wanted (at most ``min(m, n)``).
         oversample: extra random vectors, for accuracy.
         power_iterations: rounds of subspace iteration, for accuracy on slowly decaying spectra.
@@ -408,24 +497,53 @@ def randomized_svd(
     >>> round(float(s[0]), 6), round(float(np.sqrt(14 * 2)), 6)
     (5.291503, 5.291503)
     """
+    import scipy.linalg
+    import scipy.sparse
+
     m, n = matrix.shape
     if not 1 <= rank <= min(m, n):
         raise ValueError(f"rank must be between 1 and {min(m, n)}, not {rank}")
-    if isinstance(matrix, CSRMatrix):
-        transposed = matrix.transpose()
-        dot, tdot = matrix.dot, transposed.dot
+    if scipy.sparse.issparse(matrix):
+        a = matrix.tocsr()
+        dtype = np.float32 if a.dtype == np.float32 else np.float64
+        a = a.astype(dtype, copy=False)
     else:
         a = np.asarray(matrix, dtype=np.float64)
-        dot, tdot = a.__matmul__, a.T.__matmul__
+        dtype = np.float64
+    at = a.T
     width = min(rank + oversample, min(m, n))
     rng = np.random.default_rng(seed)
-    q, _ = np.linalg.qr(dot(rng.standard_normal((n, width))))
-    for _ in range(power_iterations):
-        z, _ = np.linalg.qr(tdot(q))
-        q, _ = np.linalg.qr(dot(z))
-    small = tdot(q).T  # Q.T @ A, shape (width, n)
-    u_small, s, vt = np.linalg.svd(small, full_matrices=False)
-    return (q @ u_small)[:, :rank], s[:rank], vt[:rank]
+    with _one_blas_thread():
+        y = a @ rng.standard_normal((n, width)).astype(dtype)
+        for _ in range(power_iterations):
+            # Between products the basis only needs to stay well conditioned: an LU factor does
+            # that at a fifth of the cost of a QR (scikit-learn's randomized_svd does the same).
+            y = a @ _lu_basis(at @ _lu_basis(y))
+        q = scipy.linalg.qr(y, mode="economic", check_finite=False)[0]
+        # The SVD of the small Q.T @ A = (A.T @ Q).T through a QR of the tall A.T @ Q = Q2 R:
+        # then Q.T @ A = R.T @ Q2.T, and only the tiny R needs an SVD (a direct SVD of the
+        # (width, n) matrix took ten times as long).
+        q2, r = scipy.linalg.qr(np.asarray(at @ q), mode="economic", check_finite=False)
+        u_small, s, vt_small = np.linalg.svd(r.T)
+        u, vt = q @ u_small, vt_small @ q2.T
+    return u[:, :rank], s[:rank], vt[:rank]
+
+
+def _lu_basis(y: np.ndarray) -> np.ndarray:
+    """A well-conditioned basis of the columns of a tall matrix: the unit lower factor of its LU."""
+    import scipy.linalg
+
+    return scipy.linalg.lu(y, permute_l=True, check_finite=False)[0]
+
+
+def _one_blas_thread():
+    """Run BLAS on one thread: the factorisations here are of tall, thin matrices, where threads
+    cost more than they give (QR of 20 000 x 110 ten times: 2.8 s on one thread, 30 s on two
+    of this 2-core box while other work runs), and one thread gives the same floating-point
+    result on every machine whatever its cores, so the graph does not depend on them."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 # --------------------------------------------------------------------------- word vectors
@@ -447,7 +565,10 @@ def word_vectors_from_corpus(
     seed: int = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
     power_iterations: int = DEFAULT_POWER_ITERATIONS,
-    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    jobs: int | None = None,
+    memory: int | str = defaults.MEMORY,
+    tmp_dir: str | None = None,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
 ) -> tuple[list[str], np.ndarray]:
     """Unit word vectors from a segmented corpus: co-occurrences, PPMI, randomized SVD.
@@ -465,7 +586,8 @@ def word_vectors_from_corpus(
         seed: seed of the random projection: same input and seed, same vectors.
         alpha: context-distribution smoothing exponent (1 = plain PPMI).
         power_iterations: subspace iterations of the randomized SVD.
-        batch_tokens: tokens counted at once.
+        jobs, memory, tmp_dir, batch_bytes: how co-occurrences are counted (see
+            :func:`count_cooccurrences`); ``memory`` also bounds the PPMI matrix (see :func:`ppmi`).
         progress: show a progress bar on stderr (only if it is a TTY).
 
     Returns:
@@ -484,14 +606,17 @@ def word_vectors_from_corpus(
     (['星澜', '澜思', '模型', '发布'], (4, 2), 'float32')
     """
     check_options(window=window, dim=dim, seed=seed, alpha=alpha)
-    words, counts = cooccurrence_matrix(
-        segmented, vocabulary, window=window, batch_tokens=batch_tokens, progress=progress
+    counts = count_cooccurrences(
+        segmented, vocabulary, window=window, jobs=jobs, memory=memory, tmp_dir=tmp_dir,
+        batch_bytes=batch_bytes, progress=progress,
     )
-    matrix = ppmi(counts, alpha=alpha)
+    words = counts.words
+    matrix = ppmi(counts, alpha=alpha, memory=memory)
+    del counts  # its temporary directory goes now, not after the SVD
     rank = min(dim, len(words))
     u, s, _ = randomized_svd(matrix, rank, power_iterations=power_iterations, seed=seed)
     vectors = np.zeros((len(words), dim), dtype=np.float32)
-    vectors[:, :rank] = u * np.sqrt(s)
+    vectors[:, :rank] = u * np.sqrt(s).astype(u.dtype)
     # A word with an empty PPMI row has a zero row of U in exact arithmetic; QR leaves ~1e-17
     # there, which normalising would blow up into a random direction.
     vectors[np.diff(matrix.indptr) == 0] = 0
@@ -634,6 +759,7 @@ def knn_graph(
     k: int = DEFAULT_K,
     min_cosine: float = DEFAULT_MIN_COSINE,
     batch: int | None = None,
+    jobs: int | None = None,
 ) -> WordGraph:
     """Link each word to its ``k`` most similar other words with a cosine of at least ``min_cosine``.
 
@@ -648,6 +774,7 @@ def knn_graph(
         k: most neighbours per word.
         min_cosine: least cosine of an edge.
         batch: rows per block (None: as many as keep the block of cosines near 32 MB).
+        jobs: threads computing blocks at once (None: all CPUs); the graph does not depend on it.
 
     Returns:
         A :class:`WordGraph`; weights are float32 cosines.
@@ -682,8 +809,8 @@ def knn_graph(
     threshold = np.float32(min_cosine)
     if threshold < min_cosine:
         threshold = np.nextafter(threshold, np.float32(np.inf))
-    sources, targets, weights = [], [], []
-    for lo in range(0, m, batch):
+
+    def block(lo: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         hi = min(lo + batch, m)
         sims = candidates[lo:hi] @ candidates.T
         np.clip(sims, -1.0, 1.0, out=sims)
@@ -700,9 +827,15 @@ def knn_graph(
         # Rank within the row; ties at the boundary can give a row more than kk candidates.
         starts = np.searchsorted(r, r, side="left")
         keep = np.arange(len(r)) - starts < kk
-        sources.append(live[r[keep] + lo])
-        targets.append(live[c[keep]])
-        weights.append(w[keep])
+        return live[r[keep] + lo], live[c[keep]], w[keep]
+
+    # Blocks are independent: `jobs` threads take them (numpy's products and partitions run
+    # without the GIL), each on one BLAS thread, so threads x BLAS threads stay within the CPUs;
+    # map keeps the blocks' order, so the graph does not depend on the threads.
+    threads = parallel.capped_jobs(jobs)
+    with _one_blas_thread(), ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(block, range(0, m, batch))) if threads > 1 else [block(lo) for lo in range(0, m, batch)]
+    sources, targets, weights = zip(*parts)
     graph = WordGraph(
         list(words),
         np.concatenate(sources).astype(np.int64),
@@ -766,6 +899,9 @@ def build_graph(
     dim: int = DEFAULT_DIM,
     seed: int = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
+    jobs: int | None = None,
+    memory: int | str = defaults.MEMORY,
+    tmp_dir: str | None = None,
     progress: bool = False,
 ) -> WordGraph:
     """The word graph of a segmented corpus, or of a word2vec file (``wordmine graph``).
@@ -781,6 +917,8 @@ def build_graph(
         k, min_cosine: most neighbours per word and least cosine of an edge (0 to 1: a link's
             weight is its cosine, and InfoMap's flow needs weights >= 0).
         window, dim, seed, alpha: how vectors are computed from ``segmented``.
+        jobs, memory, tmp_dir: workers, memory budget and temporary directory of the co-occurrence
+            count (see :func:`count_cooccurrences`); the graph does not depend on ``jobs``.
         progress: progress bars on stderr (only if it is a TTY).
 
     Returns:
@@ -817,7 +955,8 @@ def build_graph(
         if vocabulary is None:
             raise ValueError("give the vocabulary (the graph's nodes) with segmented text")
         words, vectors = word_vectors_from_corpus(
-            segmented, vocabulary, window=window, dim=dim, seed=seed, alpha=alpha, progress=progress
+            segmented, vocabulary, window=window, dim=dim, seed=seed, alpha=alpha, jobs=jobs, memory=memory,
+            tmp_dir=tmp_dir, progress=progress,
         )
-    return knn_graph(words, vectors, k=k, min_cosine=min_cosine)
+    return knn_graph(words, vectors, k=k, min_cosine=min_cosine, jobs=jobs)
 

@@ -367,7 +367,7 @@ def _graph(corpus, outdir, o: PipelineOptions) -> dict:
         return {"words": 0, "links": 0}
     graph = build_graph(
         [os.path.join(outdir, "segmented.txt")], vocabulary, k=o.k, min_cosine=o.min_cosine, window=o.window,
-        dim=o.dim, seed=o.graph_seed, progress=o.progress,
+        dim=o.dim, seed=o.graph_seed, jobs=o.jobs, progress=o.progress,
     )
     write_graph(graph, os.path.join(outdir, "graph.tsv"))
     return {"words": len(vocabulary), "links": len(graph)}
