@@ -30,12 +30,19 @@ __all__ = [
     "NONE",
     "KeyPacker",
     "argsort_rows",
+    "count_bits",
     "find",
     "units_ahead",
     "group_starts",
+    "join_first",
     "lookup",
+    "pack_counts",
+    "reduce_split",
     "searchable",
     "sort_reduce",
+    "sort_split",
+    "split_first",
+    "unpack_counts",
     "window_keys",
 ]
 
@@ -175,7 +182,9 @@ def sort_reduce(keys: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray
         if counts is None:
             keys = np.sort(keys)
         else:
-            order = np.argsort(keys)
+            # Timsort: keys to reduce are mostly sorted runs laid end to end (a merge), which it
+            # merges in about half the time of the default introsort on random keys.
+            order = np.argsort(keys, kind="stable")
             keys, counts = keys[order], counts[order]
     else:
         order = argsort_rows(keys)
@@ -229,9 +238,15 @@ def units_ahead(ids: np.ndarray) -> np.ndarray:
     return np.minimum.accumulate(nxt[::-1])[::-1] - position if size else position
 
 
-def window_keys(ids: np.ndarray, packer: KeyPacker, n: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+def window_keys(
+    ids: np.ndarray, packer: KeyPacker, n: int, split: bool = False
+) -> Iterator[tuple[int, np.ndarray, np.ndarray | tuple[np.ndarray, np.ndarray]]]:
     """For k = 2..n: ``(k, starts, keys)``, the start of every order-k window inside a fragment
     and its packed key.
+
+    With ``split``, the keys of order ``packer.per_word + 1`` come as ``(first symbol, word
+    of the others)`` (see :func:`split_first`; the symbols narrowed to 16 bits when they fit,
+    for :func:`sort_split`).
 
     >>> packer = KeyPacker(3)
     >>> [(k, s.tolist(), keys.tolist()) for k, s, keys in window_keys(np.array([0, 1, 2], np.uint32), packer, 3)]
@@ -254,5 +269,137 @@ def window_keys(ids: np.ndarray, packer: KeyPacker, n: int) -> Iterator[tuple[in
             last += ids64[k - 1 :]
             words[-1] = last
         starts = np.flatnonzero(run[:m] >= k)
+        if split and k == packer.per_word + 1:
+            # The others are the order-per_word window one position on: words[0] at start + 1.
+            first = ids[starts].astype(np.uint16 if packer.radix <= 1 << 16 else np.uint32)
+            yield k, starts, (first, words[0][starts + 1])
+            continue
         cols = [word[starts] for word in words]
         yield k, starts, cols[0] if len(cols) == 1 else np.stack(cols, axis=1)
+
+
+# --- keys with their counts in one word, and order-(c+1) keys split after their first symbol -----
+#
+# Sorting a bare uint64 array is what numpy does fastest (a vectorised sort, ~5x faster than
+# an argsort of the same keys, which is needed to carry counts along). The two layouts below let
+# the hot path of n-gram counting sort bare words only: they are how sorted runs hold keys in
+# memory and on disk, never what a table file holds (:mod:`wordmine.runs`).
+
+
+def count_bits(limit: int) -> int:
+    """Bits free below keys ``< limit`` in a 64-bit word: room for a count field.
+
+    >>> count_bits(7131 ** 4), count_bits(7131 ** 5), count_bits(2)
+    (12, 0, 63)
+    """
+    return 64 - max(limit - 1, 1).bit_length()
+
+
+def pack_counts(keys: np.ndarray, counts: np.ndarray, shift: int) -> np.ndarray:
+    """Sorted unique 1-d keys and their counts as one sorted array of ``key << shift | count``.
+
+    A count too large for its ``shift`` bits is spread over several words of the same key
+    (their fields add up to it); ``shift == 0`` repeats each key ``count`` times (a word counts
+    one). :func:`unpack_counts` adds them up again.
+
+    >>> pack_counts(np.array([2, 5], np.uint64), np.array([1, 4], np.uint64), 2).tolist()
+    [9, 21, 23]
+    >>> pack_counts(np.array([2, 5], np.uint64), np.array([1, 2], np.uint64), 0).tolist()
+    [2, 5, 5]
+    """
+    keys = np.asarray(keys, dtype=np.uint64)
+    counts = np.asarray(counts, dtype=np.uint64)
+    if shift == 0:
+        return np.repeat(keys, counts.astype(np.int64))
+    cap = np.uint64((1 << shift) - 1)
+    if not len(counts) or counts.max() <= cap:
+        return (keys << np.uint64(shift)) | counts
+    words = (counts + cap - np.uint64(1)) // cap
+    fields = np.full(int(words.sum()), cap, dtype=np.uint64)
+    last = np.cumsum(words) - 1
+    fields[last] = counts - cap * (words - np.uint64(1))
+    # The last field is the smallest of its key's: sort to put it first.
+    return np.sort((np.repeat(keys, words.astype(np.int64)) << np.uint64(shift)) | fields)
+
+
+def unpack_counts(packed: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``key << shift | count`` words -> sorted unique keys and their summed counts.
+
+    >>> k, c = unpack_counts(np.array([9, 21, 23], np.uint64), 2)
+    >>> k.tolist(), c.tolist()
+    ([2, 5], [1, 4])
+    """
+    packed = np.asarray(packed, dtype=np.uint64)
+    if shift == 0:
+        starts = group_starts(packed)
+        return packed[starts], np.diff(np.append(starts, len(packed))).astype(np.uint64)
+    keys = packed >> np.uint64(shift)
+    starts = group_starts(keys)
+    if len(starts) == len(keys):  # no key spread over several words
+        return keys, packed & np.uint64((1 << shift) - 1)
+    return keys[starts], np.add.reduceat(packed & np.uint64((1 << shift) - 1), starts)
+
+
+def split_first(keys: np.ndarray, radix: int, per_word: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of order ``per_word + 1`` as tables hold them (a word of the first ``per_word``
+    symbols, a word of the last) -> ``(first symbol, word of the other per_word)``: the same
+    digits cut elsewhere, so the pairs sort as the keys do.
+
+    >>> split_first(np.array([[12, 3]], np.uint64), 10, 2)
+    (array([1], dtype=uint64), array([23], dtype=uint64))
+    """
+    keys = np.asarray(keys, dtype=np.uint64).reshape(-1, 2)
+    high = np.uint64(radix ** (per_word - 1))
+    first = keys[:, 0] // high
+    return first, (keys[:, 0] - first * high) * np.uint64(radix) + keys[:, 1]
+
+
+def join_first(first: np.ndarray, rest: np.ndarray, radix: int, per_word: int) -> np.ndarray:
+    """The inverse of :func:`split_first`: rows of two words, as tables hold them.
+
+    >>> join_first(np.array([1], np.uint64), np.array([23], np.uint64), 10, 2).tolist()
+    [[12, 3]]
+    """
+    rest = np.asarray(rest, dtype=np.uint64)
+    out = np.empty((len(rest), 2), dtype=np.uint64)
+    last = rest // np.uint64(radix)
+    out[:, 1] = rest - last * np.uint64(radix)
+    out[:, 0] = np.asarray(first, dtype=np.uint64) * np.uint64(radix ** (per_word - 1)) + last
+    return out
+
+
+def sort_split(first: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort pairs ``(first, rest)`` lexicographically with bare sorts only: a stable sort of
+    the small first symbols (a radix sort when they fit 16 bits), then each run of one first
+    symbol sorted on its own (there are at most as many runs as symbols).
+
+    >>> f, r = sort_split(np.array([2, 1, 2], np.uint16), np.array([5, 9, 4], np.uint64))
+    >>> f.tolist(), r.tolist()
+    ([1, 2, 2], [9, 4, 5])
+    """
+    order = np.argsort(first, kind="stable")
+    first, rest = first[order], rest[order]
+    bounds = np.flatnonzero(first[1:] != first[:-1]) + 1
+    starts = np.append(0, bounds).tolist()
+    stops = np.append(bounds, len(first)).tolist()
+    for a, b in zip(starts, stops):
+        if b - a > 1:
+            rest[a:b].sort()
+    return first, rest
+
+
+def reduce_split(first: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted pairs (each counting one) -> the distinct pairs and how often each occurs.
+
+    >>> [a.tolist() for a in reduce_split(np.array([1, 2, 2], np.uint16), np.array([9, 4, 4], np.uint64))]
+    [[1, 2], [9, 4], [1, 2]]
+    """
+    m = len(rest)
+    if m == 0:
+        return first, rest, np.zeros(0, dtype=np.uint64)
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(rest[1:], rest[:-1], out=new[1:])
+    new[1:] |= first[1:] != first[:-1]
+    starts = np.flatnonzero(new)
+    return first[starts], rest[starts], np.diff(np.append(starts, m)).astype(np.uint64)

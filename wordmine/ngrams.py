@@ -61,8 +61,8 @@ from .corpus import DIGIT, LATIN, Batch, char_kind, normalize, read_batches
 from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_directory
 from .formats import NPZ_MAGIC, open_table, read_json_member, read_npz, write_npz
-from .keys import NONE, KeyPacker, find, searchable, sort_reduce, window_keys
-from .runs import RunSpool, merge_runs, parse_memory, write_run
+from .keys import NONE, KeyPacker, count_bits, find, pack_counts, searchable, sort_reduce, sort_split, window_keys
+from .runs import Packed, RunSpool, Split, as_table, merge_runs, parse_memory, write_run
 from .symbols import CLASSES, SymbolTable, UnitSummary, gram_units
 
 __all__ = [
@@ -618,6 +618,7 @@ def count_ngrams_in_text(text: str, n: int = DEFAULT_ORDER) -> NgramTable:
     normal = normalize(text)
     symbols = UnitSummary.of_text(normal).table()
     tables, totals = _batch_tables(symbols.encode(normal).ids, KeyPacker(len(symbols)), n)
+    tables = {k: as_table(t) for k, t in tables.items()}
     keys = {k: t[0] for k, t in tables.items()}
     return NgramTable(n, symbols, keys, {k: t[1] for k, t in tables.items()}, totals, pooled=_pooled(symbols, keys[1], totals))
 
@@ -680,13 +681,31 @@ def _count_batch(batch: Batch) -> tuple[str, dict]:
 
 
 def _batch_tables(ids: np.ndarray, packer: KeyPacker, n: int) -> tuple[dict, dict]:
-    """Sorted unique keys and counts of every order in an id sequence, and the window totals."""
+    """The sorted rows of every order in an id sequence, as a run holds them, and the window
+    totals.
+
+    Only bare uint64 arrays are sorted (numpy's vectorised sort; an argsort, needed to carry
+    counts or to order rows of two words, costs ~5x as much): a 1-word key shares its word with
+    its count where the bits allow (:class:`~wordmine.runs.Packed`), the keys of order
+    ``per_word + 1`` are cut after their first symbol (:class:`~wordmine.runs.Split`).
+
+    >>> tables, totals = _batch_tables(np.array([1, 0, 1, 0], np.uint32), KeyPacker(2), 2)
+    >>> [as_table(tables[k])[1].tolist() for k in (1, 2)], totals
+    ([[2, 2], [1, 2]], {1: 4, 2: 3})
+    """
     valid = ids != NONE
     counts1 = np.bincount(ids[valid], minlength=packer.size).astype(np.uint64)
     present = np.flatnonzero(counts1)
     tables = {1: (present.astype(np.uint64), counts1[present])}
     totals = {1: int(valid.sum())}
-    for k, starts, keys in window_keys(ids, packer, n):
+    for k, starts, keys in window_keys(ids, packer, n, split=True):
         totals[k] = len(starts)
-        tables[k] = sort_reduce(keys, None)
+        if isinstance(keys, tuple):
+            tables[k] = Split(*sort_split(*keys), packer.radix, packer.per_word)
+        elif keys.ndim == 1:
+            shift = count_bits(packer.limits(k)[0])
+            # No room for a count: each window its own word (most long n-grams occur once).
+            tables[k] = Packed(np.sort(keys), 0) if shift == 0 else Packed(pack_counts(*sort_reduce(keys, None), shift), shift)
+        else:
+            tables[k] = sort_reduce(keys, None)
     return tables, totals
