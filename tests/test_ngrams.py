@@ -15,7 +15,7 @@ from conftest import SAMPLE
 from wordmine import NgramTable, count_ngrams, count_ngrams_in_text, merge_ngrams, normalize
 from wordmine.corpus import unit_fragments
 from wordmine.errors import FormatError, InputError
-from wordmine.keys import KeyPacker
+from wordmine.keys import KeyPacker, sort_reduce
 from wordmine.ngrams import parse_memory
 
 ALPHABET = st.sampled_from(list("新词发现中文㐀𠀀〇○ＡＢａ１ab9，。！、 \u3000\t😀\r\n-_%"))
@@ -102,6 +102,21 @@ def test_jobs_and_spilling_give_identical_files(tmp_path, options):
     assert out.read_bytes() == reference.read_bytes()
     del table
     assert sorted(os.listdir(tmp_path)) == ["out.npz", "ref.npz"]  # runs removed with the table
+
+
+@pytest.mark.parametrize("options", [dict(jobs=2), dict(jobs=2, memory="32K", batch_bytes=8 << 10)])
+def test_order_6_is_exact_and_the_same_file_whatever_jobs_or_memory(tmp_path, options):
+    # The sample's 2,440 symbols put five in a word: order 5 packs its counts into its keys'
+    # free bits, order 6 is cut after its first symbol (the layouts of wordmine.runs).
+    reference = tmp_path / "ref.npz"
+    table = count_ngrams([str(SAMPLE)], 6, jobs=1)
+    assert table.packer.per_word == 5
+    expected, totals = naive(sample_text(), 6)
+    assert as_dict(table) == expected and table.totals == totals
+    table.save(str(reference))
+    out = tmp_path / "out.npz"
+    count_ngrams([str(SAMPLE)], 6, tmp_dir=str(tmp_path), **options).save(str(out))
+    assert out.read_bytes() == reference.read_bytes()
 
 
 def test_temporary_runs_are_removed_after_an_error(tmp_path):
@@ -282,3 +297,62 @@ def test_a_full_temporary_directory_is_an_error_not_a_traceback(tmp_path):
     blocked.write_text("", encoding="utf-8")
     with pytest.raises(OutputError, match="cannot write sorted runs"):
         write_run(str(blocked / "run"), {1: (np.array([1], np.uint64), np.array([1], np.uint64))})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.integers(0, (1 << 20) - 1), st.integers(1, 300), max_size=40), st.sampled_from([0, 1, 3, 8, 44]))
+def test_counts_packed_into_keys_round_trip(table, shift):
+    from wordmine.keys import pack_counts, unpack_counts
+
+    keys = np.array(sorted(table), dtype=np.uint64)
+    counts = np.array([table[k] for k in sorted(table)], dtype=np.uint64)
+    packed = pack_counts(keys, counts, shift)
+    assert (np.diff(packed.astype(np.float64)) >= 0).all() if len(packed) else True
+    if shift:  # every field holds a count of 1..2**shift-1
+        assert ((packed & np.uint64((1 << shift) - 1)) > 0).all()
+    k, c = unpack_counts(packed, shift)
+    assert k.tolist() == keys.tolist() and c.tolist() == counts.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 7130), min_size=6, max_size=6), min_size=1, max_size=60))
+def test_keys_cut_after_their_first_symbol_sort_as_table_keys(rows):
+    from wordmine.keys import join_first, reduce_split, sort_split, split_first
+
+    packer = KeyPacker(7131)  # the news corpus's symbols: five to a word, no bit to spare
+    keys = packer.pack(np.array(rows, dtype=np.uint32))
+    first, rest = split_first(keys, packer.radix, packer.per_word)
+    assert (join_first(first, rest, packer.radix, packer.per_word) == keys).all()
+    first, rest, counts = reduce_split(*sort_split(first.astype(np.uint16), rest))
+    expected_keys, expected_counts = sort_reduce(keys, None)
+    assert (join_first(first, rest, packer.radix, packer.per_word) == expected_keys).all()
+    assert counts.tolist() == expected_counts.tolist()
+
+
+def test_merge_reads_runs_of_every_layout(tmp_path):
+    from wordmine.keys import pack_counts, sort_split, split_first
+    from wordmine.runs import Packed, Split, merge_runs, plan, read_run, write_run
+
+    rng = np.random.default_rng(3)
+    packer = KeyPacker(7131)
+    ids = rng.integers(0, 12, size=(30000, 6)).astype(np.uint32)  # few symbols: repeated n-grams
+    keys5, keys6 = packer.pack(ids[:, :5]), packer.pack(ids)
+    parts = np.array_split(np.arange(30000), 3)
+    runs = []
+    for i, part in enumerate(parts):
+        if i == 0:  # as a worker writes them
+            first, rest = split_first(keys6[part], packer.radix, packer.per_word)
+            tables = {5: Packed(np.sort(keys5[part]), 0), 6: Split(*sort_split(first.astype(np.uint16), rest), packer.radix, packer.per_word)}
+        elif i == 1:  # counts in the free bits of narrower keys
+            tables = {5: Packed(pack_counts(*sort_reduce(keys5[part] % np.uint64(1 << 40), None), 24), 24), 6: sort_reduce(keys6[part], None)}
+        else:  # as a merge writes them
+            tables = {5: sort_reduce(keys5[part], None), 6: sort_reduce(keys6[part], None)}
+        runs.append(str(tmp_path / f"run{i}"))
+        write_run(runs[-1], tables)
+    assert [len(read_run(runs[0], k)[1]) for k in (5, 6)] == [len(sort_reduce(keys5[parts[0]], None)[1]), len(sort_reduce(keys6[parts[0]], None)[1])]
+    assert len(plan(runs, 6, 1 << 12)) > 2
+    merged = merge_runs(runs, [5, 6], str(tmp_path / "out"), budget=1 << 12)  # several ranges
+    expected5 = sort_reduce(np.concatenate([keys5[parts[0]], keys5[parts[1]] % np.uint64(1 << 40), keys5[parts[2]]]), None)
+    expected6 = sort_reduce(keys6, None)
+    for k, expected in ((5, expected5), (6, expected6)):
+        assert np.array_equal(merged[k][0], expected[0]) and np.array_equal(merged[k][1], expected[1])

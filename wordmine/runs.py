@@ -175,6 +175,8 @@ class _Source:
         if key is None:
             return len(self)
         if self.kind == "packed":
+            if int(key) >> (64 - self.shift):  # above every key that has room for a count
+                return len(self)
             return int(np.searchsorted(self.words, np.uint64(key) << np.uint64(self.shift)))
         if self.kind == "split":
             first, rest = split_first(np.asarray(key)[None], self.radix, self.per_word)
