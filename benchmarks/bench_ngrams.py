@@ -3,21 +3,27 @@
 In one run, on the first 50 MB (default) of the news corpus in ../shared:
 
   (a) wordmine: wordmine ngrams CORPUS -n 4 -j 2 -o OUT.npz
-  (b) naive:    for each line, for each fragment of units (wordmine.corpus.unit_fragments), for
-                k in 1..4, for each window: d[units] += 1   (one process, on a 5 MB slice; the
-                same slice is counted by wordmine too, and every count of both, all orders, both
-                ways, and the totals are compared: "exact", with the Latin words and numbers
-                that wordmine's symbol table pools in <LATIN> and <NUM> pooled the same way)
+  (b) naive:    for each line, the units cut by a regular expression written here from the
+                definition in wordmine.corpus's module doc (a number such as 3.5% or 1,000 is
+                one unit, a Latin word is one unit, punctuation separates fragments), and for k
+                in 1..4, for each window of a fragment: d[units] += 1 (one process, on a 5 MB
+                slice; the same slice is counted by wordmine too, and every count of both, all
+                orders, both ways, and the totals are compared: "exact", with the Latin words
+                and numbers that wordmine's symbol table pools in <LATIN> and <NUM> pooled the
+                same way)
   (c) KenLM:    count_ngrams -o 4 -S 1G (from benchmarks/kenlm_peer.py) reading the same
                 fragments, one per line with the units separated by spaces (KenLM counts
                 space-separated tokens); the spaced file is written once, untimed, in the cache
   (d) order 6:  wordmine ngrams -n 6 against count_ngrams -o 6
 
-Each runs as its own process tree; wall time and peak RSS (all processes) are reported. MB/s is
-always the ORIGINAL text size over wall time (KenLM reads a longer spaced file of the same text)
-and includes start-up and writing the output. KenLM also counts <s> and </s> padding, a little
-more work than wordmine's fragments; the ratios are throughput wordmine / KenLM. Then
-`wordmine ngrams -n 4` runs alone on 100 MB for its peak RSS. Results go to benchmarks/RESULTS.md.
+Each runs as its own process tree; wall seconds, CPU seconds (user + system of the whole tree,
+common.timed_tree: other load on the machine disturbs them less than wall time) and peak RSS (all
+processes) are reported. MB/s is always the ORIGINAL text size over wall time (KenLM reads a
+longer spaced file of the same text) and includes start-up and writing the output. KenLM also
+counts <s> and </s> padding, a little more work than wordmine's fragments, but writes only
+order N (wordmine writes orders 1..N). The cost ratios are wordmine / KenLM (below 1: wordmine
+is cheaper). Then `wordmine ngrams -n 4` runs alone on 100 MB for its peak RSS. Results go to
+benchmarks/RESULTS.md.
 
     python benchmarks/bench_ngrams.py [--mb 50] [--big-mb 100] [--naive-mb 5] [--jobs 2]
                                       [--skip-kenlm] [--no-write]
@@ -29,17 +35,35 @@ import pickle
 import sys
 from pathlib import Path
 
-from common import MB, NEWS, Run, bench_parser, machine, news, publish, require, timed
+from common import MB, NEWS, Run, bench_parser, machine, news, publish, require, timed_tree
 
-NAIVE = """
-import pickle, sys
-from wordmine import normalize
-from wordmine.corpus import unit_fragments
+NAIVE = r"""
+import pickle, re, sys
+from wordmine.corpus import char_kind  # the kind of one character (wordmine's documented table)
 n = int(sys.argv[3])
+# Units as the wordmine.corpus module doc defines them, cut here on their own (not with wordmine's
+# code): normalise full-width ASCII, U+3000 and ○; each character becomes its kind ("d" a digit,
+# "l" a Latin letter, "c" a character unit, ".,%" themselves, " " any other separator); a
+# number is digits with "." between digits, "," before exactly three digits and one "%" after;
+# a Latin word a run of letters; fragments are runs of adjacent units.
+NORMAL = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20, 0x25CB: 0x3007}
+UNIT = re.compile(r"d+(?:\.d+|,ddd(?!d))*%?|l+|c")
+KIND = {}
+def kinds(text):
+    for ch in set(text) - KIND.keys():
+        KIND[ch] = ch if ch in ".,%" else {0: " ", 1: "c", 2: "l", 3: "d"}[char_kind(ch)]
+    return "".join(KIND[ch] for ch in text)
 d = {}
 with open(sys.argv[1], encoding="utf-8") as f:
     for line in f:
-        for frag in unit_fragments(normalize(line)):
+        line = line.rstrip("\n").translate(NORMAL)
+        frags, end = [], -1
+        for m in UNIT.finditer(kinds(line)):
+            if m.start() != end:
+                frags.append([])
+            frags[-1].append(line[m.start():m.end()])
+            end = m.end()
+        for frag in frags:
             for k in range(1, n + 1):
                 for i in range(len(frag) - k + 1):
                     gram = tuple(frag[i:i + k])
@@ -74,7 +98,7 @@ def kenlm(binary: Path, order: int, text: Path, cache: Path, memory: str | None 
     # redirects it to a file, then execs count_ngrams (the same process, so the same tree).
     cmd = [str(binary), "-o", str(order), *(["-S", memory] if memory else []), "--write_vocab_list", str(vocab)]
     with open(text, "rb") as stdin:
-        run = timed(["sh", "-c", 'exec "$@" > "$0"', str(counts), *cmd], stdin=stdin)
+        run = timed_tree(["sh", "-c", 'exec "$@" > "$0"', str(counts), *cmd], stdin=stdin)
     counts.unlink(missing_ok=True)
     return run
 
@@ -128,14 +152,14 @@ def main() -> None:
         note = "skipped: count_ngrams could not be found or built (see kenlm_peer.py)"
 
     def wordmine(text: Path, order: int, out: str) -> Run:
-        return timed([sys.executable, "-m", "wordmine", "ngrams", str(text), "-n", str(order), "-j", str(args.jobs),
+        return timed_tree([sys.executable, "-m", "wordmine", "ngrams", str(text), "-n", str(order), "-j", str(args.jobs),
                       "--min-count", "1", "-q", "-o", str(args.cache / out)])
 
     # key -> (label, order, input bytes, run)
     rows: dict[str, tuple[str, int, int, Run]] = {}
     rows["a"] = (f"(a) wordmine ngrams -n 4 -j {args.jobs}", 4, size, wordmine(corpus, 4, "ngrams_a.npz"))
     rows["b"] = ("(b) naive dict loop, 1 process", 4, small_size,
-                 timed([sys.executable, "-c", NAIVE, str(small), str(args.cache / "ngrams_naive.pickle"), "4"]))
+                 timed_tree([sys.executable, "-c", NAIVE, str(small), str(args.cache / "ngrams_naive.pickle"), "4"]))
     rows["b2"] = (f"(b') wordmine ngrams -n 4 -j {args.jobs}, naive's slice", 4, small_size, wordmine(small, 4, "ngrams_b.npz"))
     if binary is not None:
         text = spaced(corpus)
@@ -165,16 +189,21 @@ def main() -> None:
         f"--jobs {args.jobs}`; {machine()}; input: first {size / MB:.1f} MiB of news_xwlb. MB/s is original "
         "text MiB over wall seconds (KenLM reads the same fragments, units spaced out, one per line).",
         "",
-        "| run | order | input MB | wall s | MB/s | peak RSS MiB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| run | order | input MB | wall s | CPU s | MB/s | peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for key, (label, order, nbytes, run) in rows.items():
-        lines.append(f"| {label} | {order} | {nbytes / MB:.1f} | {run.seconds:.1f} | {mbps(key):.2f} | {run.peak_rss / MB:.0f} |")
+        lines.append(f"| {label} | {order} | {nbytes / MB:.1f} | {run.seconds:.1f} | {run.cpu_seconds:.1f} | {mbps(key):.2f} "
+                     f"| {run.peak_rss / MB:.0f} |")
     lines.append("")
     if binary is not None:
-        lines.append(f"- throughput wordmine / KenLM: order 4 **{mbps('a') / mbps('c'):.2f}x** against -S 1G, "
-                     f"**{mbps('a') / mbps('c0'):.2f}x** against KenLM's default -S (target >= 3); "
-                     f"order 6 **{mbps('d') / mbps('d2'):.2f}x** (target >= 1.5).")
+        def ratios(mine: str, peer: str) -> str:
+            a, b = rows[mine][3], rows[peer][3]
+            return f"CPU **{a.cpu_seconds / b.cpu_seconds:.2f}x**, wall {a.seconds / b.seconds:.2f}x"
+
+        lines.append(f"- cost wordmine / KenLM -S 1G (below 1: wordmine is cheaper): order 4 {ratios('a', 'c')}; "
+                     f"order 6 {ratios('d', 'd2')} (target: CPU below 1). Against KenLM's default -S, order 4: "
+                     f"{ratios('a', 'c0')}.")
     else:
         lines.append(f"- KenLM: {note}.")
     lines.append(f"- wordmine / naive dict loop on {small_size / MB:.1f} MiB: {mbps('b2') / mbps('b'):.1f}x throughput.")
@@ -183,7 +212,7 @@ def main() -> None:
     lines += [f"  - {p}" for p in problems]
     if "e" in rows:
         _, _, nbytes, run = rows["e"]
-        lines.append(f"- memory: `wordmine ngrams -n 4 -j {args.jobs}` on {nbytes / MB:.0f} MiB: {run.seconds:.1f} s, "
+        lines.append(f"- memory: `wordmine ngrams -n 4 -j {args.jobs}` on {nbytes / MB:.0f} MiB: {run.seconds:.1f} s wall, {run.cpu_seconds:.1f} s CPU, "
                      f"peak RSS **{run.peak_rss / MB:.0f} MiB** (all processes; target <= 1024).")
     report = "\n".join(lines)
     publish("bench_ngrams", report, not args.no_write)

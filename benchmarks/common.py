@@ -1,7 +1,8 @@
 """Helpers shared by the benchmark scripts: corpus slices, timed runs with peak RSS, RESULTS.md.
 
 Peak RSS is the largest sum of resident memory over a process and all its descendants, sampled
-every 50 ms from /proc: a parallel run's memory is its parent's plus its workers'.
+every 50 ms from /proc: a parallel run's memory is its parent's plus its workers'. CPU seconds
+(:func:`timed_tree`) are user + system time of the whole tree, exact, from the kernel's counts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import lzma
 import os
 import platform
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -96,6 +98,7 @@ class Run:
     peak_rss: int  # bytes
     returncode: int
     stderr: str
+    cpu_seconds: float | None = None  # user + system of the whole tree (timed_tree only)
 
 
 def _tree_rss(pid: int) -> int:
@@ -125,6 +128,51 @@ def timed(cmd: list[str], **kwargs) -> Run:
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode("utf-8", "replace")
     return Run(seconds, peak, proc.returncode, stderr)
+
+
+def timed_tree(cmd: list[str], **kwargs) -> Run:
+    """:func:`timed`, plus the CPU seconds (user + system) of ``cmd``'s whole process tree.
+
+    ``getrusage(RUSAGE_CHILDREN)`` only counts descendants that were waited for, all the way up:
+    wordmine's workers are children of a fork server its main process never waits for (the
+    server exits after it). So this process becomes a child subreaper (Linux ``prctl``): orphans
+    of the tree are re-parented here and reaped below, and the fork server's count includes the
+    workers it reaped. Elsewhere the figure may miss such processes.
+    """
+    _become_subreaper()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = timed(cmd, **kwargs)
+    _reap_orphans(time.monotonic() + 60)  # the fork server ends once its parent is gone
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return run
+
+
+_PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
+
+
+def _become_subreaper() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_orphans(deadline: float) -> None:
+    """Wait for every remaining child (re-parented orphans), until none is left or the deadline."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
 
 
 def machine() -> str:
