@@ -75,6 +75,20 @@ def test_same_seed_same_bytes_and_no_inputs_reads_stdin(runner, two_topics):
     assert a.stdout == b.stdout and len(a.stdout.splitlines()) > 12
 
 
+def test_jobs_memory_and_tmp_dir_do_not_change_the_graph(runner, two_topics, tmp_path):
+    seg, vocab = two_topics
+    tmp = tmp_path / "runs"
+    tmp.mkdir()
+    outputs = []
+    for options in (["-j", "1"], ["-j", "2", "--memory", "64M", "--tmp-dir", str(tmp)]):
+        out = tmp_path / f"graph{len(outputs)}.tsv"
+        result = runner.invoke(cli, ["graph", str(seg), "--vocab", str(vocab), "-q", "-o", str(out), *options])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) > 12
+    assert list(tmp.iterdir()) == []  # the sorted runs are gone
+
+
 def test_empty_graph_warns_and_writes_the_header(runner, vectors, tmp_path):
     out = tmp_path / "g.tsv"
     result = runner.invoke(cli, ["graph", "--vectors", str(vectors), "--min-cosine", "0.999", "-o", str(out)])

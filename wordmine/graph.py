@@ -212,10 +212,8 @@ class Cooccurrences:
     def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """``(a, b, count)`` arrays (int64, int64, float64) of consecutive pieces of the table."""
         n = np.uint64(len(self.words))
-        for lo in range(0, len(self.keys), self.CHUNK):
-            keys = np.asarray(self.keys[lo:lo + self.CHUNK])
-            count = np.asarray(self.weights[lo:lo + self.CHUNK], dtype=np.float64) / WEIGHT_SCALE
-            yield (keys // n).astype(np.int64), (keys % n).astype(np.int64), count
+        for keys, weights in zip(_pieces(self.keys, self.CHUNK), _pieces(self.weights, self.CHUNK)):
+            yield (keys // n).astype(np.int64), (keys % n).astype(np.int64), weights.astype(np.float64) / WEIGHT_SCALE
 
     def row_sums(self) -> np.ndarray:
         """Row sums of the symmetric count matrix (equal to its column sums)."""
@@ -238,6 +236,28 @@ class Cooccurrences:
         cols = np.concatenate([b, a[off]])
         values = np.concatenate([np.where(off, c, 2 * c), c[off]])
         return scipy.sparse.csr_matrix((values, (rows, cols)), shape=(n, n))
+
+
+def _pieces(array: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """Consecutive pieces of ``size`` rows of a 1-D array, copied out.
+
+    A whole-file memory map (a merged run) is read with plain reads: pages of a map that were
+    touched count in the process's resident memory until it is closed, and the table may be
+    larger than the PPMI matrix built from it.
+    """
+    whole = (
+        isinstance(array, np.memmap) and array.filename and array.ndim == 1 and array.flags.c_contiguous
+        # A slice of a map keeps the map's offset: only a map of the file's whole tail is read so.
+        and array.offset + array.nbytes == os.path.getsize(array.filename)
+    )
+    if whole:
+        with open(array.filename, "rb") as f:
+            f.seek(array.offset)
+            for lo in range(0, len(array), size):
+                yield np.fromfile(f, dtype=array.dtype, count=min(size, len(array) - lo))
+    else:
+        for lo in range(0, len(array), size):
+            yield np.asarray(array[lo:lo + size])
 
 
 _WORKER: dict = {}
