@@ -703,7 +703,10 @@ def _batch_tables(ids: np.ndarray, packer: KeyPacker, n: int) -> tuple[dict, dic
         if isinstance(keys, tuple):
             tables[k] = Split(*sort_split(*keys), packer.radix, packer.per_word)
         elif keys.ndim == 1:
-            shift = count_bits(packer.limits(k)[0])
+            limit = packer.limits(k)[0]
+            shift = count_bits(limit)
+            if limit <= 1 << 32:  # 32-bit words sort 2.4x faster (order 2 of a news corpus)
+                keys = keys.astype(np.uint32)
             # No room for a count: each window its own word (most long n-grams occur once).
             tables[k] = Packed(np.sort(keys), 0) if shift == 0 else Packed(pack_counts(*sort_reduce(keys, None), shift), shift)
         else:

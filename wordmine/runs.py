@@ -308,14 +308,42 @@ def assemble(pieces: list[tuple[int, str, int]], k: int, out: str, words: int) -
     mine = sorted((p for p in pieces if p[0] == k), key=lambda p: p[1])
     rows = sum(n for _, _, n in mine)
     for name, shape in (("keys", (rows,) if words == 1 else (rows, words)), ("counts", (rows,))):
-        with _writing(out), open(os.path.join(out, f"{name}_{k}.npy"), "wb") as f:
+        target = os.path.join(out, f"{name}_{k}.npy")
+        if len(mine) == 1:  # the one piece is the whole array
+            os.replace(f"{mine[0][1]}_{name}.npy", target)
+            continue
+        with _writing(out), open(target, "wb") as f:
             header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint64)), "fortran_order": False, "shape": shape}
             np.lib.format.write_array_header_2_0(f, header)
             for _, prefix, n in mine:
                 if n:
-                    np.load(f"{prefix}_{name}.npy").tofile(f)
+                    _append_data(f, f"{prefix}_{name}.npy")
                 os.unlink(f"{prefix}_{name}.npy")
     return read_run(out, k)
+
+
+def _append_data(out, path: str) -> None:
+    """Append the data of an ``.npy`` file to the open file ``out``: copied by the kernel
+    (``copy_file_range``) where it can, never read into this process."""
+    with open(path, "rb") as src:
+        version = np.lib.format.read_magic(src)
+        (np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0)(src)
+        offset = src.tell()
+        remaining = os.fstat(src.fileno()).st_size - offset
+        out.flush()
+        try:
+            while remaining > 0:
+                done = os.copy_file_range(src.fileno(), out.fileno(), remaining, offset)
+                if done == 0:
+                    break
+                offset += done
+                remaining -= done
+            if remaining == 0:
+                return
+        except (AttributeError, OSError):
+            pass  # no copy_file_range (not Linux, other file systems): copy through a buffer
+        src.seek(offset)
+        shutil.copyfileobj(src, out, 1 << 20)
 
 
 def merge_runs(
