@@ -793,7 +793,7 @@ def knn_graph(
         vectors: (n, dim) array; rows are scaled to unit length here (so any vectors do).
         k: most neighbours per word.
         min_cosine: least cosine of an edge.
-        batch: rows per block (None: as many as keep the block of cosines near 32 MB).
+        batch: rows per block (None: as many as keep the blocks of cosines of all threads near 32 MB).
         jobs: threads computing blocks at once (None: all CPUs); the graph does not depend on it.
 
     Returns:
@@ -822,8 +822,9 @@ def knn_graph(
     candidates = unit[live]
     m = len(live)
     kk = min(k, m - 1)
-    if batch is None:
-        batch = max(1, _SIMILARITY_ELEMENTS // m)
+    threads = parallel.capped_jobs(jobs)
+    if batch is None:  # the threads share the budget of cosines
+        batch = max(1, _SIMILARITY_ELEMENTS // (m * threads))
     # Cosines are float32: the least float32 that is not below min_cosine, so no edge's weight
     # is below it (0.6 rounds up to 0.6000000238, but a threshold could round down).
     threshold = np.float32(min_cosine)
@@ -852,7 +853,6 @@ def knn_graph(
     # Blocks are independent: `jobs` threads take them (numpy's products and partitions run
     # without the GIL), each on one BLAS thread, so threads x BLAS threads stay within the CPUs;
     # map keeps the blocks' order, so the graph does not depend on the threads.
-    threads = parallel.capped_jobs(jobs)
     with _one_blas_thread(), ThreadPoolExecutor(threads) as pool:
         parts = list(pool.map(block, range(0, m, batch))) if threads > 1 else [block(lo) for lo in range(0, m, batch)]
     sources, targets, weights = zip(*parts)
