@@ -15,7 +15,12 @@ is counted:
 3. Each worker counts its batch: ids by table look-up, for each order the keys of every window
    inside a fragment, sorted, run lengths = counts (the combiner), and writes the batch's table
    to a temporary directory as a sorted run (:mod:`wordmine.runs`): partial tables are as large
-   as the text they count, so they spill to disk at once rather than through the parent.
+   as the text they count, so they spill to disk at once rather than through the parent. Only
+   bare 64-bit words are sorted, never keys with counts in tow nor rows of two words (5x the
+   cost): counts ride in the free low bits of their keys, an order whose keys fill the word
+   (order 5 of a news corpus) keeps one word per window, and order ``per_word + 1`` (6) is cut
+   after its first symbol and sorted by that symbol, then word by word (``_batch_tables``).
+   50 MiB of news, orders 1-6, one process: 15.1 s of CPU before, 9.6 s after.
    Should the runs on disk outgrow 8 x ``memory``, the parent merges them into one while the
    workers go on (repeated n-grams fold, so disk use follows the distinct n-grams). At the end
    the runs are merged by key ranges, in parallel, each range within its share of ``memory``:
