@@ -40,8 +40,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import numbers
 import os
+import re
 import shutil
 from typing import IO, Iterable, Iterator, NamedTuple, Sequence
 
@@ -258,6 +260,8 @@ def _nbytes(item: tuple[int, Batch]) -> int:
 #: Characters that make one punctuation mark when repeated: the dash —— and the ellipsis ……
 #: take two character cells each (GB/T 15834-2011, the national standard of punctuation).
 _MARKS = frozenset("—…")
+#: The space between two neighbouring tokens that are the same mark: "— —" becomes "——".
+_MARK_PAIR = re.compile("|".join(f"(?<={m}) (?={m})" for m in sorted(_MARKS)))
 
 
 # --- worker side -------------------------------------------------------------------------------
@@ -281,31 +285,20 @@ def _segment_batch(item: tuple[int, Batch]) -> tuple[int, str, int, int]:
     index, batch = item
     text = batch.text
     normal = normalize(text)
-    # Cutting a whole batch gives the tokens of cutting it line by line: jieba never joins
-    # characters across a line end. Tokens concatenate to the text, so positions add up.
-    original = normal != text
-    lines: list[str] = []
-    words: list[str] = []
-    tokens = 0
-    pos = 0
     units = scan(normal)
     longer = np.flatnonzero(units.end - units.start > 1)
     spans = dict(zip(units.start[longer].tolist(), units.end[longer].tolist()))
-    previous = ""  # the token before, whitespace included
-    for token in _CUT(normal, spans):
-        end = pos + len(token)
-        if token.isspace():
-            # "\n", or "\r\n" from a "\r\r\n" line end; other whitespace separates tokens only.
-            for _ in range(token.count("\n")):
-                lines.append(" ".join(words))
-                words = []
-        elif token in _MARKS and words and previous == token:
-            words[-1] += token  # "——", "……": one punctuation mark
-        else:
-            words.append(text[pos:end] if original else token)
-            tokens += 1
-        previous = token
-        pos = end
-    assert pos == len(text), "normalize maps one character to one"
-    lines.append(" ".join(words))
-    return index, "\n".join(lines), text.count("\n"), tokens
+    # Cutting a whole batch gives the tokens of cutting it line by line: jieba never joins
+    # characters across a line end. Tokens concatenate to the text, and normalisation maps one
+    # character to one (a space to a space, and never a character to a dash or an ellipsis), so
+    # the cuts of the normalised text cut the original at the same places.
+    tokens = _CUT(normal, spans)
+    if normal != text:
+        ends = list(itertools.accumulate(map(len, tokens)))
+        tokens = [text[a:b] for a, b in zip(itertools.chain((0,), ends), ends)]
+    # Whitespace is a token of its own (one character, or "\r\n"), so in the tokens joined by
+    # spaces, two marks are neighbouring tokens exactly where a single space parts them.
+    joined = _MARK_PAIR.sub("", " ".join(tokens))
+    lines = [" ".join(line.split()) for line in joined.split("\n")]
+    count = sum(line.count(" ") + 1 for line in lines if line)
+    return index, "\n".join(lines), text.count("\n"), count

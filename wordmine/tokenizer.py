@@ -181,6 +181,10 @@ def _load_prefix_cache(tk) -> bool:
     return True
 
 
+#: What BlockCutter's table holds for a prefix of words that is no word (log-probabilities are <= 0).
+_PREFIX = 1.0
+
+
 class BlockCutter:
     """jieba's ``Tokenizer.cut`` re-implemented for speed: the same tokens, about 30% sooner.
 
@@ -225,7 +229,9 @@ class BlockCutter:
         self._hmm = hmm
         self._freq = tokenizer.FREQ  # words (freq > 0) and their prefixes (freq 0)
         logtotal = math.log(tokenizer.total)
-        self._logp = {w: math.log(f) - logtotal for w, f in tokenizer.FREQ.items() if f}
+        # One look-up per fragment on the best-path loop: a word's log-probability (<= 0), or
+        # _PREFIX (> 0) for a prefix of words that is no word itself.
+        self._logp = {w: math.log(f) - logtotal if f else _PREFIX for w, f in tokenizer.FREQ.items()}
         # jieba scores a character that is no word as log(1) - logtotal.
         self._unknown = math.log(1) - logtotal
 
@@ -260,26 +266,22 @@ class BlockCutter:
 
     def _ends(self, block: str) -> list[int]:
         """For each start position, the end (inclusive) of the word on jieba's best path."""
-        freq, logp, unknown = self._freq, self._logp, self._unknown
+        get, unknown = self._logp.get, self._unknown
         n = len(block)
         score = [0.0] * (n + 1)
         end = [0] * n
         for start in range(n - 1, -1, -1):
-            best = None
+            best = -math.inf
             best_end = start
-            i = start
-            frag = block[start]
-            while frag in freq:  # frag is a word or the prefix of one
-                lp = logp.get(frag)
-                if lp is not None:
-                    s = lp + score[i + 1]
-                    if best is None or s >= best:  # >=: on a tie the later end wins, as in jieba
-                        best, best_end = s, i
-                i += 1
-                if i >= n:
+            for i in range(start, n):
+                lp = get(block[start : i + 1])
+                if lp is None:  # neither a word nor the prefix of one
                     break
-                frag = block[start : i + 1]
-            if best is None:
+                if lp <= 0.0:  # a word
+                    s = lp + score[i + 1]
+                    if s >= best:  # >=: on a tie the later end wins, as in jieba
+                        best, best_end = s, i
+            if best == -math.inf:
                 best = unknown + score[start + 1]
             score[start] = best
             end[start] = best_end
@@ -295,26 +297,25 @@ class BlockCutter:
             i = end - at if end is not None else i + 1
         bounds.append(n)
         m = len(bounds) - 1
-        freq, logp, unknown = self._freq, self._logp, self._unknown
+        get, unknown = self._logp.get, self._unknown
         score = [0.0] * (m + 1)
         ends = [0] * m  # for each unit, the unit after the word starting there
         for u in range(m - 1, -1, -1):
             start = bounds[u]
-            best = None
+            best = -math.inf
             best_end = u + 1
             j = u + 1
-            frag = block[start : bounds[j]]
-            while frag in freq:  # a word or the prefix of one, ending at a unit boundary
-                lp = logp.get(frag)
-                if lp is not None:
+            lp = get(block[start : bounds[j]])
+            while lp is not None:  # a word or the prefix of one, ending at a unit boundary
+                if lp <= 0.0:  # a word
                     s = lp + score[j]
-                    if best is None or s >= best:  # on a tie the later end wins, as in jieba
+                    if s >= best:  # on a tie the later end wins, as in jieba
                         best, best_end = s, j
                 j += 1
                 if j > m:
                     break
-                frag = block[start : bounds[j]]
-            if best is None:
+                lp = get(block[start : bounds[j]])
+            if best == -math.inf:
                 best = unknown + score[u + 1]
             score[u] = best
             ends[u] = best_end
