@@ -41,6 +41,7 @@ __all__ = [
     "open_table",
     "read_counts",
     "read_modules",
+    "read_rows",
     "read_userdict",
     "read_vocabulary",
     "sort_counts",
@@ -977,23 +978,41 @@ def write_npz(raw: IO[bytes], arrays: Mapping[str, object]) -> None:
 
 
 def _slices(array, step: int):
-    """Consecutive C-order pieces of ``array``'s data.
+    """Consecutive C-order pieces of ``array``'s data, about ``step`` values each."""
+    if array.ndim == 0:
+        yield array.reshape(-1)
+        return
+    rows = max(1, step // max(1, array.size // max(1, len(array))))
+    for lo in range(0, len(array), rows):
+        yield read_rows(array, lo, lo + rows).reshape(-1)
 
-    A whole memory-mapped file is read with plain reads: touching its mapped pages would keep
-    them in the process's resident memory until the map is closed.
+
+def read_rows(array, start: int, stop: int):
+    """Rows ``start:stop`` of an array, as a copy in memory; read from the file with plain reads
+    when the array is a whole memory map (``numpy.load(..., mmap_mode="r")``, or a member of an
+    npz that :func:`read_npz` mapped).
+
+    Pages of a map that were touched count in the process's resident memory until the map is
+    closed: a merge or a writer that went through its input's map would look (to ``ps``, to a
+    cgroup's memory limit) as large as the input. Read into memory, the rows are all there is.
+
+    >>> import tempfile, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npy")
+    >>> np.save(path, np.arange(6, dtype=np.uint64).reshape(3, 2))
+    >>> read_rows(np.load(path, mmap_mode="r"), 1, 3).tolist()
+    [[2, 3], [4, 5]]
     """
     import numpy as np
 
-    flat_size = array.size
-    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.flags.c_contiguous:
-        with open(array.filename, "rb") as f:
-            f.seek(array.offset)
-            for i in range(0, flat_size, step):
-                yield np.fromfile(f, dtype=array.dtype, count=min(step, flat_size - i))
-        return
-    flat = array.reshape(-1)
-    for i in range(0, flat_size, step):
-        yield np.ascontiguousarray(flat[i : i + step])
+    stop = max(start, min(stop, len(array)))
+    # A slice of a map has the map, not the mmap, as its base, and keeps the map's offset.
+    if not (isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.flags.c_contiguous):
+        return np.array(array[start:stop])
+    per_row = array.size // len(array) if len(array) else 1
+    with open(array.filename, "rb") as f:
+        f.seek(array.offset + start * per_row * array.itemsize)
+        rows = np.fromfile(f, dtype=array.dtype, count=(stop - start) * per_row)
+    return rows.reshape((stop - start, *array.shape[1:]))
 
 
 def read_npz(path: str, *, mmap: bool = True) -> dict:

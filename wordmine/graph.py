@@ -58,7 +58,7 @@ from .corpus import Batch, read_batches
 from .errors import FormatError, InputError
 from .files import expand_inputs, input_size, read_utf8_lines, temporary_directory
 # The graph file format lives in formats; these names stay here for callers of wordmine.graph.
-from .formats import GRAPH_HEADER, write_graph  # noqa: F401
+from .formats import GRAPH_HEADER, read_rows, write_graph  # noqa: F401
 from .keys import group_starts, sort_reduce
 from .runs import RunSpool, parse_memory, write_run
 
@@ -239,25 +239,9 @@ class Cooccurrences:
 
 
 def _pieces(array: np.ndarray, size: int) -> Iterator[np.ndarray]:
-    """Consecutive pieces of ``size`` rows of a 1-D array, copied out.
-
-    A whole-file memory map (a merged run) is read with plain reads: pages of a map that were
-    touched count in the process's resident memory until it is closed, and the table may be
-    larger than the PPMI matrix built from it.
-    """
-    whole = (
-        isinstance(array, np.memmap) and array.filename and array.ndim == 1 and array.flags.c_contiguous
-        # A slice of a map keeps the map's offset: only a map of the file's whole tail is read so.
-        and array.offset + array.nbytes == os.path.getsize(array.filename)
-    )
-    if whole:
-        with open(array.filename, "rb") as f:
-            f.seek(array.offset)
-            for lo in range(0, len(array), size):
-                yield np.fromfile(f, dtype=array.dtype, count=min(size, len(array) - lo))
-    else:
-        for lo in range(0, len(array), size):
-            yield np.asarray(array[lo:lo + size])
+    """Consecutive pieces of ``size`` rows of an array, read into memory (see formats.read_rows)."""
+    for lo in range(0, len(array), size):
+        yield read_rows(array, lo, lo + size)
 
 
 _WORKER: dict = {}

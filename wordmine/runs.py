@@ -39,6 +39,7 @@ import numpy as np
 
 from . import parallel
 from .errors import OutputError
+from .formats import read_rows
 from .keys import join_first, reduce_split, searchable, sort_reduce, sort_split, split_first, unpack_counts
 
 __all__ = ["Packed", "RunSpool", "Split", "as_table", "merge_runs", "parse_memory", "read_run", "run_bytes", "write_run"]
@@ -242,14 +243,14 @@ def merge_range(runs: list[str], k: int, lo, hi, min_count: int = 1) -> tuple[np
         start = 0 if lo is None else source.position(lo)
         stop = source.position(hi)
         if source.kind == "packed":
-            packed.setdefault(source.shift, []).append(source.words[start:stop])
+            packed.setdefault(source.shift, []).append(read_rows(source.words, start, stop))
         elif source.kind == "split":
             firsts, rests = split.setdefault((source.radix, source.per_word), ([], []))
-            firsts.append(source.first[start:stop])
-            rests.append(source.rest[start:stop])
+            firsts.append(read_rows(source.first, start, stop))
+            rests.append(read_rows(source.rest, start, stop))
         else:
-            keys.append(np.asarray(source.keys[start:stop]))
-            counts.append(np.asarray(source.counts[start:stop]))
+            keys.append(read_rows(source.keys, start, stop))
+            counts.append(read_rows(source.counts, start, stop))
     parts = []
     for shift, slices in packed.items():
         words = np.concatenate(slices)  # a copy in memory, sorted in place
