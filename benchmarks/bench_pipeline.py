@@ -1,35 +1,49 @@
-"""Benchmark `wordmine pipeline` against the same six steps run as single commands.
+"""Benchmark `wordmine pipeline`: seconds and memory of each step, from 10 MiB to 1 GiB.
 
-In one run, on the first 10 MB (default) of the news corpus in ../shared:
+In one run, for each size (default 10 MiB, 105 MiB and 1 GiB):
 
-  (a) wordmine pipeline SLICE -d OUT -j 2             every step runs (time per step from the
-                                                      manifest, peak RSS of the process tree)
-  (b) the same command again                          every step up to date: the cost of a
-                                                      cron re-run that has nothing to do
-  (c) again with --trials 3                           only cluster runs
-  (d) count; ngrams -n 5; discover --ngrams; segment --dict; graph --vocab --top; cluster
-      --directed --summary-json, one after the other (the single commands a user would chain)
+  (a) every step of the pipeline as its own run, in order, into one directory:
+      wordmine pipeline CORPUS -d OUT -j 2 -q --from STEP --until STEP
+      so that each step's wall seconds, CPU seconds (user + system of the whole process tree)
+      and peak RSS of the whole process tree (workers included, sampled every 50 ms) are its own.
+      The make-like pipeline makes this the same work as one `wordmine pipeline` run.
 
-The ratio a/d is the pipeline's overhead (its manifest, lock and summary); the outputs of (a) and
-(d) are compared byte for byte (the pipeline is no second implementation). Results go to
-benchmarks/RESULTS.md.
+The corpora: the first 10 MiB of the news corpus in ../shared; the whole news corpus (105 MiB);
+and 1 GiB made by concatenating the news and laws corpora over and over (whole lines, cut at
+1 GiB) in a temporary directory that is removed afterwards, never in the repository. Repeating
+text makes no step cheaper than new text would: every batch is counted, every run spilled and
+merged; only the distinct words and n-grams grow more slowly than in 1 GiB of new text.
 
-    python benchmarks/bench_pipeline.py [--mb 10] [--jobs 2]
+Reported per size: each step's seconds and its ratio to count (the jieba time no tool avoids),
+the total and total / count, seconds per MiB, and the largest peak RSS of any step.
+
+Then, on the first size if it is a slice (smaller than the news corpus):
+
+  (b) the whole pipeline again: every step up to date (what a cron re-run with nothing to do costs)
+  (c) count; ngrams -n 5; discover --ngrams; segment --dict; graph --vocab --top; cluster
+      --directed --summary-json, one after the other (the single commands a user would chain),
+      whose outputs are compared byte for byte with (a)'s: the pipeline is no second implementation.
+
+Results go to benchmarks/RESULTS.md.
+
+    python benchmarks/bench_pipeline.py [--sizes 10,105,1024] [--jobs 2]
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from common import NEWS, bench_parser, machine, news, publish, require, timed
+from common import LAWS, MB, NEWS, bench_parser, machine, news, publish, require, timed, timed_tree, whole
 
 WORDMINE = [sys.executable, "-m", "wordmine"]
+STEPS = ("count", "ngrams", "discover", "segment", "graph", "cluster")
 COMPARED = ("words.tsv", "ngrams.npz", "discovered.tsv", "userdict.txt", "segmented.txt", "graph.tsv", "modules.tsv",
             "clusters.json")
+#: Sizes at or above the whole news corpus are made from whole corpora, not slices.
+WHOLE_NEWS_MIB = 105
 
 
 def single_commands(corpus: Path, out: Path, jobs: int) -> list[tuple[str, list[str]]]:
@@ -46,98 +60,156 @@ def single_commands(corpus: Path, out: Path, jobs: int) -> list[tuple[str, list[
         ("segment", [*WORDMINE, "segment", str(corpus), "--dict", str(out / "discovered.tsv"), *j,
                      "-o", str(out / "segmented.txt")]),
         ("graph", [*WORDMINE, "graph", str(out / "segmented.txt"), "--vocab", str(out / "discovered.tsv"),
-                   "--top", "20000", "-q", "-o", str(out / "graph.tsv")]),
+                   "--top", "20000", *j, "-o", str(out / "graph.tsv")]),
         ("cluster", [*WORDMINE, "cluster", str(out / "graph.tsv"), "--directed", "-q", "-o", str(out / "modules.tsv"),
                      "--summary-json", str(out / "clusters.json")]),
     ]
 
 
+def corpus_of(mib: int, cache: Path, work: Path) -> tuple[Path, str]:
+    """The corpus of ``mib`` MiB and how it was made."""
+    if mib < WHOLE_NEWS_MIB:
+        return news(cache, mb=mib), f"the first {mib} MiB of news_xwlb"
+    news_path = whole(cache, NEWS)
+    if mib == WHOLE_NEWS_MIB:
+        return news_path, "the whole news_xwlb corpus"
+    laws_path = whole(cache, require(LAWS))
+    dest = work / f"corpus_{mib}mib.txt"
+    limit, written, rounds, full = mib * MB, 0, 0, False
+    with open(dest, "wb") as out:
+        while not full:
+            rounds += 1
+            for source in (news_path, laws_path):
+                with open(source, "rb") as f:
+                    for line in f:
+                        if written + len(line) > limit:
+                            full = True
+                            break
+                        out.write(line)
+                        written += len(line)
+                if full:
+                    break
+    return dest, f"news_xwlb and laws concatenated {rounds} times over, cut at {mib} MiB ({written / MB:.0f} MiB)"
+
+
+def steps_of(corpus: Path, out: Path, jobs: int) -> dict:
+    """Run the pipeline one step at a time; each step's Run."""
+    runs = {}
+    for step in STEPS:
+        run = timed_tree([*WORDMINE, "pipeline", str(corpus), "-d", str(out), "-j", str(jobs), "-q",
+                          "--from", step, "--until", step])
+        if run.returncode != 0:
+            sys.exit(f"pipeline step {step} on {corpus} failed: {run.stderr}")
+        runs[step] = run
+        print(f"{corpus.name}: {step} {run.seconds:.1f} s, CPU {run.cpu_seconds:.1f} s, "
+              f"peak RSS {run.peak_rss / MB:.0f} MiB", file=sys.stderr, flush=True)
+    return runs
+
+
 def main() -> None:
     parser = bench_parser(__doc__)
-    parser.add_argument("--mb", type=float, default=10, help="corpus size")
+    parser.add_argument("--sizes", default="10,105,1024", help="corpus sizes in MiB (105: the whole news corpus)")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     require(NEWS)
-    corpus = news(args.cache, mb=args.mb)
+    sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    results = []
     try:
-        out, chain = work / "out", work / "chain"
-        chain.mkdir()
-        pipeline = [*WORDMINE, "pipeline", str(corpus), "-d", str(out), "-j", str(args.jobs), "-q"]
-        runs = {"a": timed(pipeline), "b": timed(pipeline), "c": timed([*pipeline, "--trials", "3"])}
-        for key, run in runs.items():
-            if run.returncode != 0:
-                sys.exit(f"pipeline run ({key}) failed: {run.stderr}")
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        steps = {}
-        for name, cmd in single_commands(corpus, chain, args.jobs):
-            run = timed(cmd)
-            if run.returncode != 0:
-                sys.exit(f"{name} failed: {run.stderr}")
-            steps[name] = run
-        # (a) wrote its files before (c) re-clustered with 3 trials: compare (d) with a fresh
-        # cluster of (a)'s graph at the default trials, via the files of the first run.
-        same = {}
-        for name in COMPARED:
-            if name in ("modules.tsv", "clusters.json"):
-                continue  # re-written by (c) with --trials 3
-            same[name] = (out / name).read_bytes() == (chain / name).read_bytes()
-        recheck = timed([*pipeline, "--trials", "1"])  # only cluster again, at the default
-        for name in ("modules.tsv", "clusters.json"):
-            same[name] = (out / name).read_bytes() == (chain / name).read_bytes()
-        report = render(args, corpus, runs, manifest, steps, same, recheck)
-        publish("bench_pipeline", report, not args.no_write)
+        for i, mib in enumerate(sizes):
+            corpus, made = corpus_of(mib, args.cache, work)
+            out = work / f"out{mib}"
+            steps = steps_of(corpus, out, args.jobs)
+            result = {"mib": corpus.stat().st_size / MB, "made": made, "steps": steps}
+            if i == 0 and mib < WHOLE_NEWS_MIB:  # the checks need not run on a large corpus
+                result.update(checks(corpus, out, work, args.jobs))
+            results.append(result)
+            shutil.rmtree(out)
+            if corpus.parent == work:
+                corpus.unlink()
+        publish("bench_pipeline", render(args, results), not args.no_write)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def render(args, corpus, runs, manifest, steps, same, recheck) -> str:
-    mib = 1 << 20
-    chain_seconds = sum(run.seconds for run in steps.values())
-    chain_rss = max(run.peak_rss for run in steps.values())
-    a, b, c = runs["a"], runs["b"], runs["c"]
+def checks(corpus: Path, out: Path, work: Path, jobs: int) -> dict:
+    """(b) a re-run with every step up to date, (c) the single commands and their outputs."""
+    rerun = timed([*WORDMINE, "pipeline", str(corpus), "-d", str(out), "-j", str(jobs), "-q"])
+    if rerun.returncode != 0:
+        sys.exit(f"pipeline re-run failed: {rerun.stderr}")
+    chain = work / "chain"
+    chain.mkdir()
+    singles = {}
+    for name, cmd in single_commands(corpus, chain, jobs):
+        run = timed(cmd)
+        if run.returncode != 0:
+            sys.exit(f"{name} failed: {run.stderr}")
+        singles[name] = run
+    same = {name: (out / name).read_bytes() == (chain / name).read_bytes() for name in COMPARED}
+    shutil.rmtree(chain)
+    return {"rerun": rerun, "singles": singles, "same": same}
+
+
+def render(args, results: list[dict]) -> str:
     lines = [
-        "## bench_pipeline: `wordmine pipeline` against the single commands",
+        "## bench_pipeline: every step from 10 MiB to 1 GiB",
         "",
-        f"`python benchmarks/bench_pipeline.py --mb {args.mb:g} --jobs {args.jobs}`; {machine()}; "
-        f"corpus: the first {corpus.stat().st_size / mib:.1f} MiB of news_xwlb.",
+        f"`python benchmarks/bench_pipeline.py --sizes {args.sizes} --jobs {args.jobs}`; {machine()}. "
+        "Each step runs as `wordmine pipeline CORPUS -d OUT -j "
+        f"{args.jobs} --from STEP --until STEP`, its own process tree: wall seconds, CPU seconds (user + "
+        "system, all processes) and peak RSS of the whole tree (workers included, sampled every 50 ms).",
         "",
-        "| run | wall s | peak RSS MiB |",
-        "|---|---:|---:|",
-        f"| (a) `wordmine pipeline -j {args.jobs}`, every step runs | {a.seconds:.1f} | {a.peak_rss / mib:.0f} |",
-        f"| (b) the same again: every step up to date | {b.seconds:.2f} | {b.peak_rss / mib:.0f} |",
-        f"| (c) again with `--trials 3`: only cluster runs | {c.seconds:.1f} | {c.peak_rss / mib:.0f} |",
-        f"| (d) the single commands one after the other | {chain_seconds:.1f} | {chain_rss / mib:.0f} |",
+        "Corpora: " + "; ".join(f"{r['mib']:.0f} MiB: {r['made']}" for r in results) + ".",
         "",
-        "Steps of (a) (from its manifest) and of (d):",
+        "Wall seconds per step, and each beside count (the jieba time no tool avoids):",
         "",
-        "| step | (a) s | (d) s | (d) peak RSS MiB |",
-        "|---|---:|---:|---:|",
+        "| MiB | " + " | ".join(STEPS) + " | total | total / count | graph / count | s per MiB |",
+        "|---:|" + "---:|" * (len(STEPS) + 4),
     ]
-    for name in ("count", "ngrams", "discover", "segment", "graph", "cluster"):
-        record = manifest["steps"][name]
-        run = steps[name]
-        lines.append(f"| {name} | {record['seconds']:.1f} | {run.seconds:.1f} | {run.peak_rss / mib:.0f} |")
-    lines.append(f"| (d) userdict.txt from discovered.tsv | | {steps['userdict'].seconds:.1f} | |")
-    info = {name: record.get("info", {}) for name, record in manifest["steps"].items()}
+    for r in results:
+        s = r["steps"]
+        total = sum(run.seconds for run in s.values())
+        count = s["count"].seconds
+        lines.append(
+            f"| {r['mib']:.0f} | " + " | ".join(f"{s[name].seconds:.1f}" for name in STEPS)
+            + f" | {total:.1f} | **{total / count:.2f}** | **{s['graph'].seconds / count:.2f}** | {total / r['mib']:.2f} |"
+        )
     lines += [
         "",
-        f"a/d = {a.seconds / chain_seconds:.2f} (the pipeline's overhead: one interpreter and one jieba load "
-        f"instead of seven, a manifest, a lock and the summary); a/b = {a.seconds / b.seconds:.0f} "
-        f"(a re-run with nothing to do); re-clustering at 3 trials (c) {c.seconds:.1f} s. "
-        f"Outputs of (a) and (d) byte-identical: {', '.join(f'{k} {_yes(v)}' for k, v in same.items())} "
-        f"(modules.tsv and clusters.json after a re-run at the default --trials 1: {recheck.seconds:.1f} s).",
+        "CPU seconds per step (user + system of all processes; other load disturbs them less than wall):",
         "",
-        f"Found: {info['discover'].get('words', 0):,} words, {info['discover'].get('new_words', 0):,} new; "
-        f"graph of the top {min(20000, info['discover'].get('words', 0)):,} words with "
-        f"{info['graph'].get('links', 0):,} links; {info['cluster'].get('modules', 0):,} clusters of "
-        f"{info['cluster'].get('nodes', 0):,} linked words.",
+        "| MiB | " + " | ".join(STEPS) + " | total |",
+        "|---:|" + "---:|" * (len(STEPS) + 1),
     ]
+    for r in results:
+        s = r["steps"]
+        lines.append(f"| {r['mib']:.0f} | " + " | ".join(f"{s[name].cpu_seconds:.1f}" for name in STEPS)
+                     + f" | {sum(run.cpu_seconds for run in s.values()):.1f} |")
+    lines += [
+        "",
+        "Peak RSS of the whole process tree per step, MiB (target: at most 1 GB = 954 MiB at every size):",
+        "",
+        "| MiB | " + " | ".join(STEPS) + " | largest |",
+        "|---:|" + "---:|" * (len(STEPS) + 1),
+    ]
+    for r in results:
+        s = r["steps"]
+        largest = max(run.peak_rss for run in s.values())
+        lines.append(f"| {r['mib']:.0f} | " + " | ".join(f"{s[name].peak_rss / MB:.0f}" for name in STEPS)
+                     + f" | **{largest / MB:.0f}** |")
+    first = results[0]
+    if "rerun" in first:
+        singles = first["singles"]
+        chain = sum(run.seconds for run in singles.values())
+        steps = sum(run.seconds for run in first["steps"].values())
+        lines += [
+            "",
+            f"On {first['mib']:.0f} MiB: a re-run with every step up to date took {first['rerun'].seconds:.2f} s; "
+            f"the single commands one after the other {chain:.1f} s against {steps:.1f} s for the steps above "
+            f"(ratio {steps / chain:.2f}). Outputs of the pipeline and of the single commands byte-identical: "
+            + ", ".join(f"{name} {'yes' if same else 'NO'}" for name, same in first["same"].items()) + ".",
+        ]
     return "\n".join(lines) + "\n"
-
-
-def _yes(value: bool) -> str:
-    return "yes" if value else "NO"
 
 
 if __name__ == "__main__":

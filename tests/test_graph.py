@@ -173,10 +173,13 @@ def test_randomized_svd_recovers_low_rank(sparse):
     np.testing.assert_allclose(s, exact, rtol=1e-9)
     np.testing.assert_allclose((u * s) @ vt, a, atol=1e-8)
     np.testing.assert_allclose(u.T @ u, np.eye(5), atol=1e-10)
-    # Same seed, same result.
-    u2, s2, _ = randomized_svd(matrix, 5, seed=7)
+    # Same seed, same result, bit for bit, whatever the threads of the sparse products.
+    u2, s2, _ = randomized_svd(matrix, 5, seed=7, jobs=1)
+    u3, s3, _ = randomized_svd(matrix, 5, seed=7, jobs=2)
     np.testing.assert_array_equal(u, u2)
     np.testing.assert_array_equal(s, s2)
+    np.testing.assert_array_equal(u2, u3)
+    np.testing.assert_array_equal(s2, s3)
 
 
 def test_randomized_svd_approximates_top_of_full_rank():

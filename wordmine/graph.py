@@ -474,6 +474,7 @@ def randomized_svd(
     oversample: int = DEFAULT_OVERSAMPLE,
     power_iterations: int = DEFAULT_POWER_ITERATIONS,
     seed: int = 0,
+    jobs: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``rank`` largest singular triplets of a matrix, by random projection.
 
@@ -492,6 +493,7 @@ def randomized_svd(
         oversample: extra random vectors, for accuracy.
         power_iterations: rounds of subspace iteration, for accuracy on slowly decaying spectra.
         seed: the random projection's seed; the same seed gives the same result.
+        jobs: threads for the sparse products (None: all CPUs); the result does not depend on it.
 
     Returns:
         ``(U, S, Vt)`` with shapes (m, rank), (rank,), (rank, n), S descending.
@@ -514,23 +516,67 @@ def randomized_svd(
     else:
         a = np.asarray(matrix, dtype=np.float64)
         dtype = np.float64
-    at = a.T
     width = min(rank + oversample, min(m, n))
     rng = np.random.default_rng(seed)
-    with _one_blas_thread():
-        y = a @ rng.standard_normal((n, width)).astype(dtype)
+    with _one_blas_thread(), ThreadPoolExecutor(parallel.capped_jobs(jobs)) as pool:
+        dot, tdot = _products(a, pool)
+        y = dot(rng.standard_normal((n, width)).astype(dtype))
         for _ in range(power_iterations):
             # Between products the basis only needs to stay well conditioned: an LU factor does
             # that at a fifth of the cost of a QR (scikit-learn's randomized_svd does the same).
-            y = a @ _lu_basis(at @ _lu_basis(y))
+            y = dot(_lu_basis(tdot(_lu_basis(y))))
         q = scipy.linalg.qr(y, mode="economic", check_finite=False)[0]
         # The SVD of the small Q.T @ A = (A.T @ Q).T through a QR of the tall A.T @ Q = Q2 R:
         # then Q.T @ A = R.T @ Q2.T, and only the tiny R needs an SVD (a direct SVD of the
         # (width, n) matrix took ten times as long).
-        q2, r = scipy.linalg.qr(np.asarray(at @ q), mode="economic", check_finite=False)
+        q2, r = scipy.linalg.qr(tdot(q), mode="economic", check_finite=False)
         u_small, s, vt_small = np.linalg.svd(r.T)
         u, vt = q @ u_small, vt_small @ q2.T
     return u[:, :rank], s[:rank], vt[:rank]
+
+
+#: A sparse matrix is multiplied in this many blocks of rows (of about equal numbers of values),
+#: on as many threads as there are CPUs: scipy's products run without the GIL. The number is
+#: fixed, not the threads', so that the sums of A.T @ X over the blocks are added in the same
+#: order, and give the same floating-point result, whatever -j.
+_PRODUCT_BLOCKS = 4
+
+
+def _products(a, pool: ThreadPoolExecutor):
+    """``(x -> A @ x, x -> A.T @ x)``, the sparse ones by blocks of rows on the pool's threads."""
+    import scipy.sparse
+
+    if not scipy.sparse.issparse(a) or a.shape[0] < _PRODUCT_BLOCKS:
+        at = a.T
+        return (lambda x: np.asarray(a @ x)), (lambda x: np.asarray(at @ x))
+    cuts = np.searchsorted(a.indptr, np.linspace(0, a.nnz, _PRODUCT_BLOCKS + 1)[1:-1])
+    bounds = [0, *cuts.tolist(), a.shape[0]]
+    blocks = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        start, stop = a.indptr[lo], a.indptr[hi]
+        # Views of the matrix's values and columns: no copy of the matrix.
+        blocks.append((lo, hi, scipy.sparse.csr_matrix(
+            (a.data[start:stop], a.indices[start:stop], a.indptr[lo:hi + 1] - start), shape=(hi - lo, a.shape[1])
+        )))
+
+    def dot(x):
+        out = np.empty((a.shape[0], x.shape[1]), dtype=np.result_type(a.dtype, x.dtype))
+
+        def part(block):
+            lo, hi, b = block
+            out[lo:hi] = b @ x
+
+        list(pool.map(part, blocks))
+        return out
+
+    def tdot(x):
+        parts = list(pool.map(lambda block: block[2].T @ x[block[0]:block[1]], blocks))
+        total = parts[0]
+        for p in parts[1:]:  # always in block order
+            total = total + p
+        return total
+
+    return dot, tdot
 
 
 def _lu_basis(y: np.ndarray) -> np.ndarray:
@@ -618,7 +664,7 @@ def word_vectors_from_corpus(
     matrix = ppmi(counts, alpha=alpha, memory=memory)
     del counts  # its temporary directory goes now, not after the SVD
     rank = min(dim, len(words))
-    u, s, _ = randomized_svd(matrix, rank, power_iterations=power_iterations, seed=seed)
+    u, s, _ = randomized_svd(matrix, rank, power_iterations=power_iterations, seed=seed, jobs=jobs)
     vectors = np.zeros((len(words), dim), dtype=np.float32)
     vectors[:, :rank] = u * np.sqrt(s).astype(u.dtype)
     # A word with an empty PPMI row has a zero row of U in exact arithmetic; QR leaves ~1e-17
