@@ -790,10 +790,12 @@ def cache_dir() -> str:
 
 
 def read_utf8_lines(path: str) -> Iterator[str]:
-    """The lines of a UTF-8 file (BOM dropped, line ends kept); decoding errors name the line.
+    """The lines of a UTF-8 file (BOM dropped, ``\\n`` dropped); decoding errors name the line.
 
-    ``-`` is stdin; compressed files are read as such. Lines end at ``\\n`` only (as the SIGHAN scorer reads them): a ``\\r`` before it is whitespace to
-    ``str.split``, and no other character (U+2028, form feed, ...) ends a line.
+    ``-`` is stdin; compressed files are read as such. Lines end at ``\\n`` only (as the SIGHAN
+    scorer reads them): a ``\\r`` before it is kept (whitespace to ``str.split``), and no other
+    character (U+2028, form feed, ...) ends a line. Whole blocks of lines are decoded at once;
+    only a block that is not valid UTF-8 is decoded line by line, to name the line.
     """
     with open_input(path) as (stream, _position):
         pending = b""
@@ -802,11 +804,20 @@ def read_utf8_lines(path: str) -> Iterator[str]:
             block = stream.read(_LINE_BLOCK)
             if not block:
                 break
-            lines = (pending + block).split(b"\n")
-            pending = lines.pop()
-            for raw in lines:
-                lineno += 1
-                yield _decode_line(raw, path, lineno)
+            data = pending + block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                pending = data
+                continue
+            raw, pending = data[:cut], data[cut + 1 :]
+            if lineno == 0 and raw.startswith(_UTF8_BOM):
+                raw = raw[len(_UTF8_BOM) :]
+            try:
+                lines = raw.decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                lines = [_decode_line(line, path, lineno + i) for i, line in enumerate(raw.split(b"\n"), 1)]
+            lineno += len(lines)
+            yield from lines
         if pending:
             yield _decode_line(pending, path, lineno + 1)
 

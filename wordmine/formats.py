@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import itertools
 import json
 import math
 import mmap
@@ -612,8 +613,8 @@ def read_graph_links(path: str, *, allow_empty: bool = False, chunk_links: int =
 
     counts = {"links": 0, "zero": 0}
 
-    def parsed(lines: Iterator[str]) -> Iterator[tuple[str, str, float]]:
-        for lineno, line in enumerate(lines, 1):
+    def parsed(lines: Iterable[str], first: int) -> Iterator[tuple[str, str, float]]:
+        for lineno, line in enumerate(lines, first):
             line = line.rstrip("\r\n")
             if lineno == 1:
                 kind = table_kind(line)
@@ -638,9 +639,39 @@ def read_graph_links(path: str, *, allow_empty: bool = False, chunk_links: int =
             counts["links"] += 1
             yield fields[0], fields[1], w
 
+    def blocks(lines: Iterator[str]) -> Iterator[tuple[list, list, Any]]:
+        """``(sources, targets, weights)`` of blocks of lines: a block of plain
+        ``source<TAB>target<TAB>weight`` lines (what ``wordmine graph`` writes) is split by C
+        string methods and its weights converted by numpy at once; any other block goes line by
+        line through ``parsed``, which also names the line of an error."""
+        import numpy as np
+
+        # The first line goes alone: it may be a header, or the header of another kind of table.
+        head = list(parsed(itertools.islice(lines, 1), 1))
+        lineno = 2
+        while True:
+            block = list(itertools.islice(lines, chunk_links))
+            if not block and not head:
+                return
+            fast = None if head else _plain_links(block)
+            if fast is None:
+                triples = head + list(parsed(block, lineno))
+                head = []
+                sources, targets, weights = [t[0] for t in triples], [t[1] for t in triples], np.array([t[2] for t in triples], np.float64)
+            else:
+                sources, targets, weights = fast
+                zero = weights == 0.0
+                if zero.any():
+                    counts["zero"] += int(zero.sum())
+                    keep = np.flatnonzero(~zero).tolist()
+                    sources, targets, weights = [sources[i] for i in keep], [targets[i] for i in keep], weights[~zero]
+                counts["links"] += len(weights)
+            lineno += len(block)
+            yield sources, targets, weights
+
     lines = read_utf8_lines(path)
     try:
-        yield from link_chunks(parsed(lines), chunk_links)
+        yield from _numbered(blocks(lines))
     finally:
         lines.close()
     zero = counts["zero"]
@@ -653,12 +684,36 @@ def read_graph_links(path: str, *, allow_empty: bool = False, chunk_links: int =
         raise FormatError(f"{path}: no links{also}; expected lines 'source<TAB>target[<TAB>weight]' with weights > 0")
 
 
+def _plain_links(block: list[str]):
+    """``(sources, targets, weights)`` of lines (without their line ends) that are all
+    ``source<TAB>target<TAB>weight`` with non-empty labels and finite weights >= 0; None for
+    any other block."""
+    import numpy as np
+
+    text = "\n".join(block)
+    if "\r" in text or "" in block or "\n#" in text or "\n*" in text or text[:1] in ("#", "*"):
+        return None
+    if not all(line.count("\t") == 2 for line in block):
+        return None
+    cells = "\t".join(block).split("\t")
+    sources, targets = cells[0::3], cells[1::3]
+    if "" in sources or "" in targets:
+        return None
+    try:
+        weights = np.array(cells[2::3], dtype=np.float64)
+    except ValueError:
+        return None
+    if not (np.isfinite(weights).all() and (weights >= 0).all()):
+        return None
+    return sources, targets, weights
+
+
 def link_chunks(links: Iterable[tuple[Any, Any, float]], chunk_links: int = GRAPH_CHUNK_LINKS) -> Iterator[tuple]:
     """Links ``(source, target, weight)`` numbered and packed into numpy chunks, in order.
 
-    The one chunker of links, for a graph file (:func:`read_graph_links`) and for links in
-    memory (:meth:`wordmine.cluster.Network.from_edges`): node ``i`` is the ``i``-th label
-    met. Weights are taken as they are (the callers have checked them).
+    The one numbering of links, for links in memory (:meth:`wordmine.cluster.Network.from_edges`)
+    as for a graph file (:func:`read_graph_links`): node ``i`` is the ``i``-th label met.
+    Weights are taken as they are (the callers have checked them).
 
     Yields:
         ``(new_labels, source, target, weight)``: the labels first met in this chunk, int64
@@ -667,26 +722,35 @@ def link_chunks(links: Iterable[tuple[Any, Any, float]], chunk_links: int = GRAP
     >>> [(new, s.tolist(), t.tolist(), w.tolist()) for new, s, t, w in link_chunks([("a", "b", 1.0), ("b", "c", 2.0)])]
     [(['a', 'b', 'c'], [0, 1], [1, 2], [1.0, 2.0])]
     """
+    def blocks():
+        it = iter(links)
+        while True:
+            block = list(itertools.islice(it, chunk_links))
+            if not block:
+                return
+            yield [a for a, _, _ in block], [b for _, b, _ in block], [w for _, _, w in block]
+
+    return _numbered(blocks())
+
+
+def _numbered(blocks: Iterable[tuple[list, list, Any]]) -> Iterator[tuple]:
+    """Number the labels of blocks of ``(sources, targets, weights)`` in the order they are met
+    (the source of a link before its target): ``(new_labels, source ids, target ids, weights)``."""
     import numpy as np
 
     index: dict = {}
-    new: list = []
-    source: list[int] = []
-    target: list[int] = []
-    weight: list[float] = []
-    for a, b, w in links:
-        for label, ids in ((a, source), (b, target)):
-            n = len(index)
-            i = index.setdefault(label, n)
-            if i == n:
-                new.append(label)
-            ids.append(i)
-        weight.append(w)
-        if len(weight) >= chunk_links:
-            yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
-            new, source, target, weight = [], [], [], []
-    if weight:
-        yield new, np.array(source, np.int64), np.array(target, np.int64), np.array(weight, np.float64)
+    for sources, targets, weights in blocks:
+        # dict.fromkeys keeps the first-met order, in C; only the labels new to the index remain.
+        met = dict.fromkeys(itertools.chain.from_iterable(zip(sources, targets)))
+        new = [label for label in met if label not in index]
+        index.update(zip(new, range(len(index), len(index) + len(new))))
+        get = index.__getitem__
+        yield (
+            new,
+            np.fromiter(map(get, sources), np.int64, len(sources)),
+            np.fromiter(map(get, targets), np.int64, len(targets)),
+            np.asarray(weights, dtype=np.float64),
+        )
 
 
 def _module_rows(result) -> list[tuple[int, float, object]]:
