@@ -56,7 +56,6 @@ import os
 import shutil
 import sys
 import weakref
-from collections import Counter
 from typing import IO, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -66,7 +65,7 @@ from .corpus import DIGIT, LATIN, Batch, char_kind, normalize, read_batches
 from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_directory
 from .formats import NPZ_MAGIC, open_table, read_json_member, read_npz, write_npz
-from .keys import NONE, KeyPacker, count_bits, find, pack_counts, searchable, sort_reduce, sort_split, window_keys
+from .keys import NONE, KeyPacker, count_bits, find, pack_counts, sort_reduce, sort_split, window_keys
 from .runs import Packed, RunSpool, Split, as_table, merge_runs, parse_memory, write_run
 from .symbols import CLASSES, SymbolTable, UnitSummary, gram_units
 
