@@ -39,7 +39,7 @@ import numpy as np
 
 from . import parallel
 from .errors import OutputError
-from .formats import read_rows
+from .formats import read_every, read_rows
 from .keys import join_first, reduce_split, searchable, sort_reduce, sort_split, split_first, unpack_counts
 
 __all__ = ["Packed", "RunSpool", "Split", "as_table", "merge_runs", "parse_memory", "read_run", "run_bytes", "write_run"]
@@ -164,12 +164,12 @@ class _Source:
         return len(self.words if self.kind == "packed" else self.rest if self.kind == "split" else self.counts)
 
     def sample(self, step: int) -> np.ndarray:
-        """Every step-th key (as tables hold keys)."""
+        """Every step-th key (as tables hold keys), read without paging the run in."""
         if self.kind == "packed":
-            return np.asarray(self.words[::step]) >> np.uint64(self.shift)
+            return read_every(self.words, step) >> np.uint64(self.shift)
         if self.kind == "split":
-            return join_first(self.first[::step], self.rest[::step], self.radix, self.per_word)
-        return np.asarray(self.keys[::step])
+            return join_first(read_every(self.first, step), read_every(self.rest, step), self.radix, self.per_word)
+        return read_every(self.keys, step)
 
     def position(self, key) -> int:
         """How many rows hold keys below ``key`` (a key as tables hold them; None: all rows)."""
@@ -411,17 +411,20 @@ class RunSpool:
         self.fresh.append(path)
         self.fresh_bytes += run_bytes(path)
         if self.fresh_bytes > self.COMPACT_AT * self.budget:
-            # Runs in the parent while the workers go on counting.
-            self.runs.append(self._merge(self.fresh, 1, 1))
+            # Runs in the parent while the workers go on counting, beside their batches: with
+            # half the budget, a compaction and two workers' batches stay within the budget
+            # plus the workers' share (at 1 GiB, order 5: a 992 MiB peak with the whole budget).
+            self.runs.append(self._merge(self.fresh, 1, 1, self.budget // 2))
             self.fresh, self.fresh_bytes = [], 0
         return self
 
-    def _merge(self, runs: list[str], min_count: int, jobs: int) -> str:
+    def _merge(self, runs: list[str], min_count: int, jobs: int, budget: int | None = None) -> str:
         self.merges += 1
         out = os.path.join(self.work, f"merged-{self.merges:06d}")
         # Merge tasks run `jobs` at a time: each gets its share of the budget.
         mapper = map if jobs == 1 else (lambda func, tasks: parallel.map_tasks(func, tasks, jobs=jobs))
-        merge_runs(runs, self.orders, out, budget=self.budget // jobs, min_count=min_count, mapper=mapper)
+        budget = self.budget if budget is None else budget
+        merge_runs(runs, self.orders, out, budget=budget // jobs, min_count=min_count, mapper=mapper)
         for run in runs:
             shutil.rmtree(run)
         return out
