@@ -15,8 +15,8 @@ One run measures both tools on the same graphs, each tool in a process of its ow
    >= 0.6, directed, weighted by cosine). Both tools cluster it as directed and as undirected.
    The clusters are scored by purity against HIT Cilin (see `purity`), next to a random
    baseline, and the two partitions are compared with NMI. 4 M characters (27 000 words
-   discovered, so the top 20 000 are a real cut) keep this part near 80 s. Most of that is the
-   graph's randomized SVD.
+   discovered, so the top 20 000 are a real cut) keep this part near 30 s (discovery and
+   segmentation of the slice take most of it; the graph 6 s).
 
 The table goes to benchmarks/RESULTS.md. Its first line names the wordmine/cluster.py that
 ran: the commit, and the file's git blob id when the working tree differs from it. Each child

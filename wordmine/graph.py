@@ -292,6 +292,8 @@ def count_cooccurrences(
     Other tokens keep their place but add nothing. Each worker counts a batch of lines into a
     sorted run on disk (:mod:`wordmine.runs`), and the runs are merged by key ranges within
     ``memory``, as n-grams are counted: memory follows the batch and the budget, not the corpus.
+    (A line longer than a batch, 4 MiB, is cut at a space, as :func:`wordmine.corpus.read_batches`
+    cuts any line: no window crosses that cut.)
 
     Args:
         segmented: files, directories, globs or ``-`` of segmented text (UTF-8, one sentence
