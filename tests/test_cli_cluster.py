@@ -15,7 +15,7 @@ from wordmine.cli import cli
 from wordmine.errors import FormatError
 from wordmine.formats import read_modules, write_modules
 from conftest import ANIMALS, VEHICLES
-from wordmine.cluster import infomap, read_graph
+from wordmine.cluster import Network, infomap, read_graph
 
 # Two triangles joined by one link: 甲乙丙 and 丁戊己, joined by 丙-丁. By hand (and the
 # reference prints the same): flows 3/14 for 丙 and 丁, 2/14 for the others; codelength 2.32073.
@@ -102,7 +102,7 @@ def test_tree_and_clu_lines_equal_the_reference_package(tmp_path):
         for a, b in edges:
             ref.add_link(a, b)
         ref.run()
-        result = infomap(Graph.from_edges([(str(a), str(b)) for a, b in edges], directed=directed))
+        result = infomap(Network.from_edges([(str(a), str(b)) for a, b in edges], directed=directed))
         for fmt in ("tree", "clu"):
             path = tmp_path / f"ref.{fmt}"
             getattr(ref, f"write_{fmt}")(str(path))

@@ -37,6 +37,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import weakref
 from typing import IO, Callable, Iterable, Iterator
 
 from . import defaults
@@ -62,6 +63,7 @@ __all__ = [
     "remove_stale_temporaries",
     "shown",
     "temporary_directory",
+    "temporary_workspace",
 ]
 
 log = logging.getLogger(__name__)
@@ -482,6 +484,25 @@ def temporary_directory(prefix: str, dir: str | None = None) -> str:
             f"{shown(base)}: cannot make a temporary directory there ({err.strerror}); "
             "free some space or choose another temporary directory (--tmp-dir, or TMPDIR)"
         ) from None
+
+
+def temporary_workspace(prefix: str, dir: str | None = None) -> tuple[str, Callable[[], None]]:
+    """A :func:`temporary_directory` and the one call that removes it: ``(path, remove)``.
+
+    ``remove`` runs at most once: call it on error, or tie it to the object whose arrays are
+    memory-mapped from the directory (``weakref.finalize(table, remove)``), so the files go
+    with the object, or at exit at the latest.
+
+    >>> path, remove = temporary_workspace("wordmine-doctest-")
+    >>> os.path.isdir(path), remove(), os.path.isdir(path)
+    (True, None, False)
+    """
+    path = temporary_directory(prefix, dir=dir)
+    return path, weakref.finalize(_Workspace, shutil.rmtree, path, True)
+
+
+class _Workspace:
+    """The anchor of the finalizers of temporary workspaces (alive until exit)."""
 
 
 def _remove_stale_directories(prefix: str, base: str) -> None:

@@ -45,7 +45,6 @@ import logging
 import math
 import numbers
 import os
-import shutil
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -56,7 +55,7 @@ import numpy as np
 from . import defaults, parallel
 from .corpus import Batch, read_batches
 from .errors import FormatError, InputError
-from .files import expand_inputs, input_size, read_utf8_lines, temporary_directory
+from .files import expand_inputs, input_size, read_utf8_lines, temporary_workspace
 # The graph file format lives in formats; these names stay here for callers of wordmine.graph.
 from .formats import GRAPH_HEADER, read_rows, write_graph  # noqa: F401
 from .keys import group_starts, sort_reduce
@@ -270,9 +269,6 @@ def _batch_bytes(batch: Batch) -> int:
     return batch.nbytes
 
 
-class _Cleanup:
-    """Anchor for the temporary directory of a :class:`Cooccurrences` (removed with it)."""
-
 
 def count_cooccurrences(
     segmented: Iterable[str],
@@ -334,8 +330,7 @@ def count_cooccurrences(
         raise InputError("a vocabulary word is the NUL character; give words of the segmented text")
     budget = parse_memory(memory)
     jobs = parallel.capped_jobs(jobs)
-    work = temporary_directory("wordmine-graph-", dir=tmp_dir)
-    cleanup = weakref.finalize(_Cleanup, shutil.rmtree, work, True)
+    work, cleanup = temporary_workspace("wordmine-graph-", dir=tmp_dir)
     try:
         files = expand_inputs(segmented)
         spool = RunSpool([1], budget, work)

@@ -63,7 +63,7 @@ import numpy as np
 from . import __version__, defaults, parallel
 from .corpus import DIGIT, LATIN, Batch, char_kind, normalize, read_batches
 from .errors import FormatError
-from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_directory
+from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_workspace
 from .formats import NPZ_MAGIC, open_table, read_json_member, read_npz, write_npz
 from .keys import NONE, KeyPacker, count_bits, find, pack_counts, sort_reduce, sort_split, window_keys
 from .runs import Packed, RunSpool, Split, as_table, merge_runs, parse_memory, write_run
@@ -488,8 +488,7 @@ def merge_ngrams(
     budget = parse_memory(memory)
     symbols = _merged_symbols([t for _, t in loaded])
     packer = KeyPacker(len(symbols))
-    work = temporary_directory("wordmine-ngrams-", dir=tmp_dir)
-    cleanup = weakref.finalize(_Cleanup, shutil.rmtree, work, True)
+    work, cleanup = temporary_workspace("wordmine-ngrams-", dir=tmp_dir)
     try:
         keys, counts = {}, {}
         for k in range(1, n + 1):
@@ -583,8 +582,7 @@ def count_ngrams(
         raise ValueError(f"n must be between 1 and 16, not {n}")
     budget = parse_memory(memory)
     jobs = parallel.capped_jobs(jobs)
-    work = temporary_directory("wordmine-ngrams-", dir=tmp_dir)
-    cleanup = weakref.finalize(_Cleanup, shutil.rmtree, work, True)
+    work, cleanup = temporary_workspace("wordmine-ngrams-", dir=tmp_dir)
     try:
         files = expand_inputs(inputs)
         if STDIN in files:
@@ -608,9 +606,6 @@ def count_ngrams(
     weakref.finalize(table, cleanup)
     return table
 
-
-class _Cleanup:
-    """Anchor for temporary directories that must outlive the call that made them."""
 
 
 def count_ngrams_in_text(text: str, n: int = DEFAULT_ORDER) -> NgramTable:
