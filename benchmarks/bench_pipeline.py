@@ -174,29 +174,14 @@ def render(args, results: list[dict]) -> str:
             f"| {r['mib']:.0f} | " + " | ".join(f"{s[name].seconds:.1f}" for name in STEPS)
             + f" | {total:.1f} | **{total / count:.2f}** | **{s['graph'].seconds / count:.2f}** | {total / r['mib']:.2f} |"
         )
-    lines += [
-        "",
-        "CPU seconds per step (user + system of all processes; other load disturbs them less than wall):",
-        "",
-        "| MiB | " + " | ".join(STEPS) + " | total |",
-        "|---:|" + "---:|" * (len(STEPS) + 1),
-    ]
-    for r in results:
-        s = r["steps"]
-        lines.append(f"| {r['mib']:.0f} | " + " | ".join(f"{s[name].cpu_seconds:.1f}" for name in STEPS)
-                     + f" | {sum(run.cpu_seconds for run in s.values()):.1f} |")
-    lines += [
-        "",
-        "Peak RSS of the whole process tree per step, MiB (target: at most 1 GB = 954 MiB at every size):",
-        "",
-        "| MiB | " + " | ".join(STEPS) + " | largest |",
-        "|---:|" + "---:|" * (len(STEPS) + 1),
-    ]
-    for r in results:
-        s = r["steps"]
-        largest = max(run.peak_rss for run in s.values())
-        lines.append(f"| {r['mib']:.0f} | " + " | ".join(f"{s[name].peak_rss / MB:.0f}" for name in STEPS)
-                     + f" | **{largest / MB:.0f}** |")
+    lines += _step_table(
+        results, "CPU seconds per step (user + system of all processes; other load disturbs them less than wall):",
+        lambda run: run.cpu_seconds, "total", sum, "{:.1f}", "{:.1f}",
+    )
+    lines += _step_table(
+        results, "Peak RSS of the whole process tree per step, MiB (target: at most 1 GB = 954 MiB at every size):",
+        lambda run: run.peak_rss / MB, "largest", max, "{:.0f}", "**{:.0f}**",
+    )
     first = results[0]
     if "rerun" in first:
         singles = first["singles"]
@@ -210,6 +195,15 @@ def render(args, results: list[dict]) -> str:
             + ", ".join(f"{name} {'yes' if same else 'NO'}" for name, same in first["same"].items()) + ".",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _step_table(results: list[dict], title: str, value, last: str, combine, cell: str, last_cell: str) -> list[str]:
+    """A table of one figure per step and size, with a last column combining the steps'."""
+    lines = ["", title, "", "| MiB | " + " | ".join(STEPS) + f" | {last} |", "|---:|" + "---:|" * (len(STEPS) + 1)]
+    for r in results:
+        values = [value(r["steps"][name]) for name in STEPS]
+        lines.append(f"| {r['mib']:.0f} | " + " | ".join(cell.format(v) for v in values) + f" | {last_cell.format(combine(values))} |")
+    return lines
 
 
 if __name__ == "__main__":
