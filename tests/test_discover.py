@@ -138,6 +138,12 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("据了解", 20, 0.2, "phrase"),      # a preposition before a word
     ("会谈后", 20, 0.2, "phrase"),      # a locative after one
     ("投诉和举报", 20, 0.2, "phrase"),  # a conjunction between two
+    ("框架内", 30, 0.2, "phrase"),      # a localizer jieba tags as a noun
+    ("事发时", 30, 0.2, "phrase"),
+    ("村民们", 30, 0.2, "phrase"),      # the plural suffix
+    ("逾期未", 30, 0.2, "phrase"),      # an adverb modifies what follows, never ends a word
+    ("警方称", 30, 0.2, "phrase"),      # a reporting clause
+    ("俄称", 30, 0.2, "phrase"),
     ("数据显示", 30, 0.2, "compound"),  # two common words
     ("新局", 20, 0.8, "fragment"),      # mostly before 面
     ("1,000", 20, 0.1, "unit"),         # one number, one unit

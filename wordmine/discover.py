@@ -50,9 +50,12 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      ``他说``, ``这是``, ``新的``); or it is a syntactic combination: a function word (jieba's
      tags r pronoun, p preposition, c conjunction, d adverb, u auxiliary, y modal particle,
      e interjection, or the copula 是) opens it before a word of two or more characters that
-     is no proper name (``据了解``, ``为契机``), one (u, y, e, p, c, f locative, 是) closes it
-     after such a word (``会谈后``, ``题目是``), or a conjunction or auxiliary joins two
-     (``投诉和举报``);
+     is no proper name (``据了解``, ``为契机``), one (u, y, e, p, c, f locative, d adverb, 是,
+     or one of the :data:`POSTPOSITIONS`, localizers and the plural 们, whatever jieba's tag)
+     closes it after such a word (``会谈后``, ``题目是``, ``逾期不``, ``框架内``, ``村民们``),
+     or a conjunction or auxiliary joins two
+     (``投诉和举报``); or it ends in one of the :data:`SPEECH_VERBS` (``报道称``, ``警方称``: a
+     reporting clause);
    * ``new``: everything else: names, terms, abbreviations, slang (``温凤浩``, ``中国梦``,
      ``走基层``, ``四风``, ``星澜科技``). These are the new words of ``--new-only``, of the
      pipeline's ``userdict.txt`` and of its summary.
@@ -92,7 +95,9 @@ __all__ = [
     "DEFAULT_MIN_PMI",
     "FRAGMENT_SHARE",
     "MIN_JIEBA_LIFT",
+    "POSTPOSITIONS",
     "QUANTITY_VARIANTS",
+    "SPEECH_VERBS",
     "Word",
     "auto_min_count",
     "discover_words",
@@ -125,9 +130,16 @@ NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两几")
 # locatives close a phrase; conjunctions and auxiliaries join one wherever they stand.
 _AUXILIARY = frozenset({"u", "uj", "ul", "uz", "ug", "uv", "ud", "y", "e"})
 _OPENS_PHRASE = _AUXILIARY | {"r", "p", "c", "d"}
-_CLOSES_PHRASE = _AUXILIARY | {"p", "c", "f"}
+_CLOSES_PHRASE = _AUXILIARY | {"p", "c", "f", "d"}
 _JOINS_PHRASE = _AUXILIARY | {"c"}
 _COPULA = "是"  # jieba tags it v; it is the copula, a function word
+#: What closes a noun phrase after a word whatever jieba's tag says: the one-character localizers
+#: (方位词, Chao 1968 §7.9; jieba tags 内 and 时 as nouns: 框架内, 事发时) and the plural suffix 们
+#: (村民们): an inflected or postpositional form of a word, not a new word.
+POSTPOSITIONS = frozenset("上下前后里外内中间旁边时们")
+#: Verbs of saying and thinking (言说动词), which take a clause after them: a word that ends in
+#: one of them is someone saying something (报道称, 警方称, 俄称, 他强调), a reporting clause.
+SPEECH_VERBS = frozenset("说 称 表示 指出 认为 强调 透露 宣布 声称 宣称 坦言 直言".split())
 _PROPER_NAMES = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})  # person, place, organisation, other names
 #: ``min_count="auto"``: one more required occurrence per this many characters of corpus. On
 #: 16 M characters the benchmark's F1 peaks at min_count 4 (3..8 within 0.003; 24 loses 0.02,
@@ -492,7 +504,7 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
             kind = "fragment"
         elif all(jieba.common(t) for t in cut):
             kind = "compound"
-        elif lift < MIN_JIEBA_LIFT or _function_word_phrase(cut, jieba.tags(cut)):
+        elif lift < MIN_JIEBA_LIFT or cut[-1] in SPEECH_VERBS or _function_word_phrase(cut, jieba.tags(cut)):
             kind = "phrase"
         else:
             kind = "new"
@@ -502,8 +514,9 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
 
 def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
     """A function word attached to a word of two or more characters that is no proper name:
-    at the start (``据|了解``, ``为|契机``), at the end (``会谈|后``, ``特别|是``), or joining two
-    such words (``投诉|和|举报``).
+    at the start (``据|了解``, ``为|契机``), at the end (``会谈|后``, ``特别|是``, ``逾期|不``,
+    ``村民|们``: an adverb modifies what follows it, a localizer or suffix closes a phrase), or
+    joining two such words (``投诉|和|举报``).
 
     A function character among single characters, or beside a piece jieba takes for a name, is
     left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
@@ -515,7 +528,7 @@ def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
 
     if content(1) and (tags[0] in _OPENS_PHRASE or cut[0] == _COPULA):
         return True
-    if content(-2) and (tags[-1] in _CLOSES_PHRASE or cut[-1] == _COPULA):
+    if content(-2) and (tags[-1] in _CLOSES_PHRASE or cut[-1] == _COPULA or cut[-1] in POSTPOSITIONS):
         return True
     return any(tags[i] in _JOINS_PHRASE and content(i - 1) and content(i + 1) for i in range(1, len(cut) - 1))
 
