@@ -65,11 +65,19 @@ __all__ = [
     "SEPARATOR",
     "Batch",
     "DEFAULT_BATCH_BYTES",
+    "LocatedBatch",
+    "Piece",
     "char_kind",
     "fragments",
     "is_wordlike",
     "normalize",
     "read_batches",
+    "Batches",
+    "BatchPlan",
+    "Span",
+    "plan_batches",
+    "read_plan",
+    "read_located_batches",
     "unit_fragments",
     "units",
 ]
@@ -297,6 +305,74 @@ def read_batches(
         yield Batch("".join(buf), nbytes)
 
 
+class Piece(NamedTuple):
+    """Where a stretch of a :class:`LocatedBatch` comes from: the ``file`` (as named in the
+    inputs) and its ``index`` among them, the ``start`` of the stretch in the batch text, the
+    ``line`` (from 1) of its first character and that character's ``offset`` in the file's text
+    (characters from the file's start, ``\\r\\n`` counted as one)."""
+
+    file: str
+    index: int
+    start: int
+    line: int
+    offset: int
+
+
+class LocatedBatch(NamedTuple):
+    """A :class:`Batch` that knows where its text comes from: ``pieces`` in text order, one per
+    file (or part of a file) it holds."""
+
+    text: str
+    nbytes: int
+    pieces: tuple
+
+
+def read_located_batches(
+    inputs: Iterable[str],
+    *,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    encoding: str = DEFAULT_ENCODING,
+    errors: str = "strict",
+    warn: bool = True,
+) -> Iterator[LocatedBatch]:
+    """:func:`read_batches`, with the file, line and offset of every stretch of each batch.
+
+    The same batches as :func:`read_batches` (same texts, same sizes), for steps that report
+    where they found something (``wordmine kwic``). Lines and offsets count the decoded text,
+    so they do not depend on ``batch_bytes``.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_text("一\\n二\\n", encoding="utf-8")
+    >>> _ = (d / "b.txt").write_text("三\\n", encoding="utf-8")
+    >>> [tuple(p[1:]) for p in next(read_located_batches([str(d)])).pieces]
+    [(0, 0, 1, 0), (1, 4, 1, 0)]
+    """
+    if errors not in defaults.ERROR_HANDLERS:
+        raise ValueError(f"errors must be one of {', '.join(defaults.ERROR_HANDLERS)}, not {errors!r}")
+    files = expand_inputs(inputs)
+    buf: list[str] = []
+    pieces: list[Piece] = []
+    size = nbytes = length = 0
+    for index, name in enumerate(files):
+        line, offset = 1, 0
+        for text, stored, read in _read_file(name, batch_bytes, encoding, errors, warn):
+            if text:
+                if not pieces or pieces[-1].index != index:  # else this file's stretch goes on
+                    pieces.append(Piece(name, index, length, line, offset))
+                buf.append(text)
+                length += len(text)
+                line += text.count("\n")
+                offset += len(text)
+            size += read
+            nbytes += stored
+            if size >= batch_bytes and buf:
+                yield LocatedBatch("".join(buf), nbytes, tuple(pieces))
+                buf, pieces, size, nbytes, length = [], [], 0, 0, 0
+    if buf or nbytes:
+        yield LocatedBatch("".join(buf), nbytes, tuple(pieces))
+
+
 def _read_file(name: str, block: int, encoding: str, errors: str, warn: bool) -> Iterator[tuple[str, int, int]]:
     """Yield ``(text, stored bytes consumed, text bytes read)`` pieces of one file, each ending at
     a line end or safe cut; text bytes are the file's after decompression.
@@ -453,3 +529,273 @@ def _cut_long_line(text: str) -> tuple[str, str, bool]:
     # A million characters without punctuation or space: cutting here may split one fragment (or
     # jieba token) in two, which real text never makes us do; the reader says so, once per file.
     return text, "", True
+
+
+# --- batch plans: the batches of read_batches, read by the workers themselves -----------------
+#
+# A worker on another machine should read its own part of a corpus from a shared file system,
+# not receive the text from the process that plans the work. The plan of a batch names byte
+# spans of files instead of holding their text. The spans are those the reader would read:
+# :func:`plan_batches` runs the block loop of ``_read_file`` on file sizes and line ends only
+# (it looks back from each block end for the last line end), so that reading the plans gives
+# the same batches, text and sizes, as :func:`read_batches`: every step then gets the same
+# results from either engine, even those that depend on where batches end (the Misra-Gries
+# summary of the symbol pass). Files that cannot be cut by byte offsets are read by the
+# planner and travel as text: stdin, compressed files, FIFOs, files of 64 KiB or less (their
+# head is read anyway), encodings in which a newline byte may belong to another character
+# (UTF-16, UTF-32) or that keep a state (UTF-7, HZ, ISO-2022), and a file holding a line longer
+# than a block (the reader cuts it where the text says, which needs decoding).
+
+#: Bytes the planner reads at once: a file's head (does it hold text?), the look-back for a
+#: line end before a block end (a line is rarely longer), and small files whole.
+_PLAN_READ = 1 << 16
+
+
+class Span(NamedTuple):
+    """Bytes ``start..stop`` of the plain file ``path`` (whole lines; ``final``: up to the end of
+    the file), to decode with ``codec`` and ``errors`` (``auto``: the codec was detected)."""
+
+    path: str
+    codec: str
+    errors: str
+    auto: bool
+    start: int
+    stop: int
+    final: bool
+
+
+class BatchPlan(NamedTuple):
+    """How to make one :class:`Batch`: ``segments`` in order, each a :class:`Span` to read or
+    text the planner read; ``nbytes`` as :attr:`Batch.nbytes`."""
+
+    segments: tuple
+    nbytes: int
+
+
+class Batches:
+    """The batches of :func:`read_batches` as an object that can also give their plans.
+
+    Iterating reads the batches (the local engine); :meth:`plans` gives the same batches as
+    :class:`BatchPlan` objects that a worker turns into them with :func:`read_plan` (a
+    distributed engine sends those, not the text).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "c.txt")
+    >>> _ = path.write_text("新词\\n" * 40000, encoding="utf-8")
+    >>> batches = Batches([str(path)], batch_bytes=1 << 16)
+    >>> [read_plan(p) for p in batches.plans()] == list(batches)
+    True
+    """
+
+    def __init__(self, inputs: Iterable[str], *, batch_bytes: int = DEFAULT_BATCH_BYTES,
+                 encoding: str = DEFAULT_ENCODING, errors: str = "strict", warn: bool = True):
+        if errors not in defaults.ERROR_HANDLERS:
+            raise ValueError(f"errors must be one of {', '.join(defaults.ERROR_HANDLERS)}, not {errors!r}")
+        self.files = expand_inputs(inputs)
+        self.options = dict(batch_bytes=batch_bytes, encoding=encoding, errors=errors, warn=warn)
+
+    def __iter__(self) -> Iterator[Batch]:
+        return read_batches(self.files, **self.options)
+
+    def plans(self) -> Iterator[BatchPlan]:
+        """The plans of the batches, in order (see :func:`plan_batches`)."""
+        return plan_batches(self.files, **self.options)
+
+
+def plan_batches(
+    inputs: Iterable[str],
+    *,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    encoding: str = DEFAULT_ENCODING,
+    errors: str = "strict",
+    warn: bool = True,
+) -> Iterator[BatchPlan]:
+    """Plans of the batches of :func:`read_batches` (same arguments): :func:`read_plan` of each
+    is the batch. Input errors in spans are raised by :func:`read_plan`, naming file and line.
+    """
+    if errors not in defaults.ERROR_HANDLERS:
+        raise ValueError(f"errors must be one of {', '.join(defaults.ERROR_HANDLERS)}, not {errors!r}")
+    buf: list = []
+    size = nbytes = 0
+    for name in expand_inputs(inputs):
+        for item, stored, read in _plan_file(name, batch_bytes, encoding, errors, warn):
+            if item:
+                buf.append(item)
+            size += read
+            nbytes += stored
+            if size >= batch_bytes and buf:
+                yield BatchPlan(_joined(buf), nbytes)
+                buf, size, nbytes = [], 0, 0
+    if buf or nbytes:
+        yield BatchPlan(_joined(buf), nbytes)
+
+
+def read_plan(plan: BatchPlan) -> Batch:
+    """The batch a :class:`BatchPlan` describes (read where it runs: the files must be there).
+
+    Raises:
+        InputError: a span does not decode, or holds a NUL byte (naming file and line).
+    """
+    return Batch("".join(s if isinstance(s, str) else _read_span(s) for s in plan.segments), plan.nbytes)
+
+
+def _joined(items: list) -> tuple:
+    """Segments with adjacent spans of one file made one (decoding at line ends cuts nothing)."""
+    out: list = []
+    for item in items:
+        last = out[-1] if out else None
+        if isinstance(item, Span) and isinstance(last, Span) and last.path == item.path and last.stop == item.start:
+            out[-1] = last._replace(stop=item.stop, final=item.final)
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def _splittable(codec: str) -> bool:
+    """Whether a newline byte of ``codec`` text is always a newline: a file can be cut at one."""
+    try:
+        name = codecs.lookup(codec).name
+    except LookupError:
+        return False
+    if name.startswith(("utf-16", "utf-32", "utf-7", "hz", "iso2022")):
+        return False
+    return "\n".encode(codec).endswith(b"\n")  # after a byte-order mark (utf-8-sig)
+
+
+def _plan_file(name: str, block: int, encoding: str, errors: str, warn: bool) -> Iterator[tuple]:
+    """``(Span or text, stored bytes, text bytes read)`` pieces of one file, as ``_read_file``
+    yields them (a span standing for its text)."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(name) if name != "-" else None
+    except OSError:
+        info = None  # the reader says what is wrong
+    plain = (
+        info is not None and stat.S_ISREG(info.st_mode) and info.st_size > _PLAN_READ
+        and (encoding == "auto" or _splittable(encoding))
+    )
+    cuts = None
+    if plain:
+        try:
+            with open(name, "rb") as f:
+                if not _compressed(f.read(6)):
+                    cuts = _plan_cuts(f, info.st_size, block, encoding == "auto")
+        except OSError:
+            cuts = None  # the reader says what is wrong
+    if cuts is None:
+        yield from _read_file(name, block, encoding, errors, warn)
+        return
+    with open(name, "rb") as f:
+        codec = _choose_codec(name, f.read(_DETECT_BYTES), encoding)
+        if warn and not _holds_text(f, codec):
+            log.warning("%s: empty input (no text); it adds nothing", shown(name))
+        for start, stop, stored, read, final in cuts:
+            span = Span(name, codec, errors, encoding == "auto", start, stop, final)
+            if final:  # the bytes after the last line end: they may decode to nothing
+                f.seek(start)
+                yield ("" if _decodes_to_nothing(f.read(stop - start), codec, errors, start) else span), stored, read
+            else:
+                yield span, stored, read
+
+
+def _compressed(head: bytes) -> bool:
+    # The magic numbers of gzip (RFC 1952), bzip2 and xz, which open_input decompresses.
+    return head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"))
+
+
+def _plan_cuts(f, size: int, block: int, auto: bool) -> list[tuple] | None:
+    """The pieces ``(start, stop, stored, read, final)`` of ``_read_file``'s loop on a plain file
+    of ``size`` bytes, or None if a block holds no line end (a long line: cut as text says)."""
+    cuts = []
+    begin = done = pos = read = 0
+    first = True
+    while True:
+        want = max(block, _DETECT_BYTES) if first and auto else block
+        first = False
+        got = min(want, size - pos)
+        if got <= 0:  # end of file: what is pending
+            if begin < size:
+                cuts.append((begin, size, pos - done, read, True))
+            return cuts
+        pos += got
+        read += got
+        end = _last_line_end(f, begin, pos)
+        if end < 0:
+            if pos - begin < block:  # a short read (the end of the file) without a line end
+                continue
+            return None
+        cuts.append((begin, end + 1, pos - done, read, False))
+        begin, done, read = end + 1, pos, 0
+
+
+def _last_line_end(f, lo: int, hi: int) -> int:
+    """The offset of the last ``\\n`` in bytes ``lo..hi`` of ``f``, or -1."""
+    while hi > lo:
+        start = max(lo, hi - _PLAN_READ)
+        f.seek(start)
+        at = f.read(hi - start).rfind(b"\n")
+        if at >= 0:
+            return start + at
+        hi = start
+    return -1
+
+
+def _holds_text(f, codec: str) -> bool:
+    """Whether the file holds anything but whitespace (read until something else shows)."""
+    f.seek(0)
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    while True:
+        data = f.read(_PLAN_READ)
+        text = decoder.decode(data, final=not data)
+        if text and not text.isspace():
+            return True
+        if not data:
+            return False
+
+
+def _decodes_to_nothing(data: bytes, codec: str, errors: str, start: int) -> bool:
+    if start > 0 and codecs.lookup(codec).name == "utf-8-sig":
+        codec = "utf-8"
+    try:
+        return codecs.decode(data, codec, errors) == ""
+    except UnicodeDecodeError:
+        return False  # the worker raises, as the reader would
+
+
+def _read_span(span: Span) -> str:
+    """The text of a span, as ``_read_file`` gives it."""
+    with open_input(span.path) as (stream, _position):
+        stream.seek(span.start)
+        data = stream.read(span.stop - span.start)
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = _line_of(span.path, span.start) + data.count(b"\n", 0, nul)
+        raise InputError(f"{shown(span.path)}:{line}: NUL byte: this looks like a binary file, not text; leave it out of the inputs")
+    # A byte-order mark is dropped at the start of a file only (a decoder drops it at its start).
+    codec = "utf-8" if span.start > 0 and codecs.lookup(span.codec).name == "utf-8-sig" else span.codec
+    try:
+        text = codecs.getincrementaldecoder(codec)(errors=span.errors).decode(data, True)
+    except UnicodeDecodeError:
+        decoder = codecs.getincrementaldecoder(codec)(errors=span.errors)
+        _decode(decoder, data, True, span.path, _line_of(span.path, span.start), 0, codec, span.auto)
+        raise  # _decode raised InputError; this is not reached
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if span.final and text and not text.endswith("\n"):
+        text += "\n"
+    return text
+
+
+def _line_of(path: str, offset: int) -> int:
+    """The line number (from 1) of the line that starts at byte ``offset`` (an error's line)."""
+    lines = 1
+    with open(path, "rb") as f:
+        while offset > 0:
+            data = f.read(min(offset, 1 << 20))
+            if not data:
+                break
+            lines += data.count(b"\n")
+            offset -= len(data)
+    return lines

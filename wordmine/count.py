@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Iterable, Mapping
 
 from . import defaults, parallel
-from .corpus import DEFAULT_BATCH_BYTES, Batch, is_wordlike, normalize, read_batches
+from .corpus import DEFAULT_BATCH_BYTES, Batch, Batches, is_wordlike, normalize
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
 from .formats import read_counts, read_userdict, sort_counts
 from .tokenizer import BlockCutter, make_tokenizer
@@ -31,6 +31,7 @@ __all__ = ["DEFAULT_MIN_COUNT", "count_words", "count_words_in_text", "merge_cou
 DEFAULT_MIN_COUNT = defaults.MIN_COUNT
 
 
+@parallel.with_engine
 def count_words(
     inputs: Iterable[str],
     *,
@@ -44,6 +45,7 @@ def count_words(
     errors: str = defaults.ERRORS,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> Counter:
     """Count jieba words in files, directories, globs or ``-``.
 
@@ -58,6 +60,8 @@ def count_words(
         encoding, errors: how to decode the inputs (see :func:`wordmine.corpus.read_batches`).
         batch_bytes: input bytes per worker batch.
         progress: show a progress bar on stderr (only if it is a TTY).
+        engine: ``"local"`` (None), ``"dask"``, an engine or a ``distributed.Client``
+            (see :mod:`wordmine.parallel`); the counts do not depend on it.
 
     Returns:
         A ``Counter`` of words, in output order (count descending, then word).
@@ -68,7 +72,7 @@ def count_words(
     entries = read_userdict(userdict) if userdict else []
     files = expand_inputs(inputs)
     counts = parallel.map_batches(
-        read_batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors),
+        Batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors),
         _count_batch,
         _add,
         Counter(),
@@ -79,6 +83,7 @@ def count_words(
         total=input_size(files),
         progress=progress,
         desc="count",
+        engine=engine,
     )
     return prune_counts(counts, min_count=min_count, top=top)
 

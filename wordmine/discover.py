@@ -83,7 +83,7 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 
 from . import defaults, parallel
-from .corpus import Batch, normalize, read_batches
+from .corpus import Batch, Batches, normalize
 from .files import DEFAULT_ENCODING, expand_inputs, input_size
 from .formats import Word  # the row of a discovered-word table; re-exported here
 from .keys import NONE, KeyPacker, find, group_starts, searchable, sort_reduce, window_keys
@@ -156,6 +156,7 @@ def auto_min_count(total_chars: int) -> int:
     return max(2, round(total_chars / AUTO_CHARS_PER_COUNT))
 
 
+@parallel.with_engine
 def discover_words(
     inputs: Iterable[str],
     *,
@@ -167,6 +168,7 @@ def discover_words(
     encoding: str = DEFAULT_ENCODING,
     errors: str = defaults.ERRORS,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> list[Word]:
     """Discover the words of a corpus (see the module docstring for the method).
 
@@ -179,6 +181,8 @@ def discover_words(
         jobs: worker processes (None: all CPUs).
         encoding, errors: how to decode the inputs.
         progress: progress bars on stderr (only if it is a TTY).
+        engine: ``"local"`` (None), ``"dask"``, an engine or a ``distributed.Client``
+            (see :mod:`wordmine.parallel`); the words do not depend on it.
 
     Returns:
         Words sorted by count descending, then by word.
@@ -192,7 +196,7 @@ def discover_words(
     _check(n, min_count, min_pmi)
     files = expand_inputs(inputs)
     if ngrams is None:
-        table = count_ngrams(files, n + 1, jobs=jobs, encoding=encoding, errors=errors, progress=progress)
+        table = count_ngrams(files, n + 1, jobs=jobs, encoding=encoding, errors=errors, progress=progress, engine=engine)
     else:
         table = NgramTable.load(str(ngrams)) if not isinstance(ngrams, NgramTable) else ngrams
         n = min(n, table.n)
@@ -200,9 +204,9 @@ def discover_words(
     kept, cohesion = _cohesive(table, n, count, min_pmi)
     table.release()  # what the look-ups touched need not stay resident while the workers count
     pieces = parallel.map_batches(
-        read_batches(files, encoding=encoding, errors=errors), _count_pieces, _Pieces.add, _Pieces(),
+        Batches(files, encoding=encoding, errors=errors), _count_pieces, _Pieces.add, _Pieces(),
         jobs=jobs, initializer=_init_worker, initargs=(table.symbols.symbols, n, kept),
-        size=lambda b: b.nbytes, total=input_size(files), progress=progress, desc="pieces",
+        size=lambda b: b.nbytes, total=input_size(files), progress=progress, desc="pieces", engine=engine,
     )
     return _words_of_pieces(table, n, pieces, kept, cohesion, count)
 

@@ -8,7 +8,7 @@ Traceback (most recent call last):
 wordmine.errors.InputError: corpus.txt:3: not valid UTF-8
 """
 
-__all__ = ["WordmineError", "InputError", "OutputError", "FormatError", "WorkerError"]
+__all__ = ["WordmineError", "InputError", "OutputError", "FormatError", "WorkerError", "EngineError"]
 
 
 class WordmineError(Exception):
@@ -34,3 +34,7 @@ class FormatError(WordmineError):
 
 class WorkerError(WordmineError):
     """A worker process died (killed, out of memory) so the run cannot finish."""
+
+
+class EngineError(WordmineError):
+    """The distributed engine cannot be used: its scheduler cannot be reached (naming it)."""

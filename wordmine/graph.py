@@ -45,6 +45,7 @@ import logging
 import math
 import numbers
 import os
+import uuid
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from . import defaults, parallel
-from .corpus import Batch, read_batches
+from .corpus import Batch, Batches
 from .errors import FormatError, InputError
 from .files import expand_inputs, input_size, read_utf8_lines, temporary_workspace
 # The graph file format lives in formats; these names stay here for callers of wordmine.graph.
@@ -260,7 +261,8 @@ def _count_pairs(batch: Batch) -> tuple[str, dict]:
     ids = np.fromiter(map(get, tokens, itertools.repeat(-1)), dtype=np.int64, count=len(tokens))
     keys, weights = pair_table(ids, w["n"], w["window"])
     w["done"] += 1
-    path = os.path.join(w["work"], f"run-{os.getpid()}-{w['done']:06d}")
+    # A name of this attempt's own (see wordmine.ngrams._count_batch): a batch run again writes anew.
+    path = os.path.join(w["work"], f"run-{os.getpid()}-{w['done']:06d}-{uuid.uuid4().hex[:8]}")
     write_run(path, {1: (keys, weights)})
     return path, {1: len(keys)}
 
@@ -270,6 +272,7 @@ def _batch_bytes(batch: Batch) -> int:
 
 
 
+@parallel.with_engine
 def count_cooccurrences(
     segmented: Iterable[str],
     vocabulary: Iterable,
@@ -280,6 +283,7 @@ def count_cooccurrences(
     tmp_dir: str | None = None,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> Cooccurrences:
     """Windowed co-occurrence weights of vocabulary words in segmented text, on bounded memory.
 
@@ -303,6 +307,8 @@ def count_cooccurrences(
         tmp_dir: where the sorted runs go (default: the system temporary directory).
         batch_bytes: bytes of text per batch.
         progress: progress bar on stderr (only if it is a TTY).
+        engine: ``"local"`` (None), ``"dask"``, an engine or a ``distributed.Client``
+            (see :mod:`wordmine.parallel`); with Dask, ``tmp_dir`` must be seen by every worker.
 
     Returns:
         A :class:`Cooccurrences`.
@@ -333,11 +339,11 @@ def count_cooccurrences(
     work, cleanup = temporary_workspace("wordmine-graph-", dir=tmp_dir)
     try:
         files = expand_inputs(segmented)
-        spool = RunSpool([1], budget, work)
+        spool = RunSpool([1], budget, work, engine=engine)
         parallel.map_batches(
-            read_batches(files, batch_bytes=batch_bytes, encoding="utf-8"), _count_pairs, RunSpool.add, spool,
+            Batches(files, batch_bytes=batch_bytes, encoding="utf-8"), _count_pairs, RunSpool.add, spool,
             jobs=jobs, initializer=_init_worker, initargs=(index, window, work), size=_batch_bytes,
-            total=input_size(files), progress=progress, desc="co-occurrences",
+            total=input_size(files), progress=progress, desc="co-occurrences", engine=engine,
         )
         keys, weights = spool.finish(1, jobs, lambda k: 1)
     except BaseException:
@@ -617,6 +623,7 @@ def word_vectors_from_corpus(
     tmp_dir: str | None = None,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> tuple[list[str], np.ndarray]:
     """Unit word vectors from a segmented corpus: co-occurrences, PPMI, randomized SVD.
 
@@ -636,6 +643,7 @@ def word_vectors_from_corpus(
         jobs, memory, tmp_dir, batch_bytes: how co-occurrences are counted (see
             :func:`count_cooccurrences`); ``memory`` also bounds the PPMI matrix (see :func:`ppmi`).
         progress: show a progress bar on stderr (only if it is a TTY).
+        engine: where co-occurrences are counted (see :func:`count_cooccurrences`).
 
     Returns:
         ``(words, vectors)``: the distinct vocabulary words and a float32 array (n, dim).
@@ -655,7 +663,7 @@ def word_vectors_from_corpus(
     check_options(window=window, dim=dim, seed=seed, alpha=alpha)
     counts = count_cooccurrences(
         segmented, vocabulary, window=window, jobs=jobs, memory=memory, tmp_dir=tmp_dir,
-        batch_bytes=batch_bytes, progress=progress,
+        batch_bytes=batch_bytes, progress=progress, engine=engine,
     )
     words = counts.words
     matrix = ppmi(counts, alpha=alpha, memory=memory)
@@ -950,6 +958,7 @@ def build_graph(
     memory: int | str = defaults.MEMORY,
     tmp_dir: str | None = None,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> WordGraph:
     """The word graph of a segmented corpus, or of a word2vec file (``wordmine graph``).
 
@@ -967,6 +976,8 @@ def build_graph(
         jobs, memory, tmp_dir: workers, memory budget and temporary directory of the co-occurrence
             count (see :func:`count_cooccurrences`); the graph does not depend on ``jobs``.
         progress: progress bars on stderr (only if it is a TTY).
+        engine: where co-occurrences are counted (see :func:`count_cooccurrences`); the
+            vectors and the graph are computed in this process.
 
     Returns:
         A :class:`WordGraph`.
@@ -1003,7 +1014,7 @@ def build_graph(
             raise ValueError("give the vocabulary (the graph's nodes) with segmented text")
         words, vectors = word_vectors_from_corpus(
             segmented, vocabulary, window=window, dim=dim, seed=seed, alpha=alpha, jobs=jobs, memory=memory,
-            tmp_dir=tmp_dir, progress=progress,
+            tmp_dir=tmp_dir, progress=progress, engine=engine,
         )
     return knn_graph(words, vectors, k=k, min_cosine=min_cosine, jobs=jobs)
 

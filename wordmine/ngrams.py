@@ -55,13 +55,14 @@ import mmap
 import os
 import shutil
 import sys
+import uuid
 import weakref
 from typing import IO, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from . import __version__, defaults, parallel
-from .corpus import DIGIT, LATIN, Batch, char_kind, normalize, read_batches
+from .corpus import DIGIT, LATIN, Batch, Batches, char_kind, normalize
 from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_workspace
 from .formats import NPZ_MAGIC, open_table, read_json_member, read_npz, write_npz
@@ -545,6 +546,7 @@ def _merged_symbols(tables: list[NgramTable]) -> SymbolTable:
 # --- counting ----------------------------------------------------------------------------------
 
 
+@parallel.with_engine
 def count_ngrams(
     inputs: Iterable[str],
     n: int = DEFAULT_ORDER,
@@ -557,6 +559,7 @@ def count_ngrams(
     batch_bytes: int = NGRAM_BATCH_BYTES,
     tmp_dir: str | None = None,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> NgramTable:
     """Count the n-grams of units of orders 1..n of a corpus, exactly.
 
@@ -568,8 +571,11 @@ def count_ngrams(
         memory: bytes (or ``"1G"``) of rows a merge step may hold (see the module doc).
         encoding, errors: how to decode the inputs.
         batch_bytes: input bytes per worker batch.
-        tmp_dir: where sorted runs and the stdin copy go (default: the system temp directory).
+        tmp_dir: where sorted runs and the stdin copy go (default: the system temp directory);
+            with a Dask engine, a directory that every worker sees at the same path.
         progress: progress bars on stderr (only if it is a TTY).
+        engine: ``"local"`` (None), ``"dask"``, an engine or a ``distributed.Client``
+            (see :mod:`wordmine.parallel`); the table does not depend on it.
 
     Returns:
         An :class:`NgramTable` whose arrays are memory-mapped from a temporary directory,
@@ -589,12 +595,12 @@ def count_ngrams(
             files = [_spool_stdin(work) if f == STDIN else f for f in files]
         read = dict(batch_bytes=batch_bytes, encoding=encoding, errors=errors)
         total = input_size(files)
-        symbols = collect_symbols(files, jobs=jobs, progress=progress, **read)
-        runs = RunSpool(range(1, n + 1), budget, work)
+        symbols = collect_symbols(files, jobs=jobs, progress=progress, engine=engine, **read)
+        runs = RunSpool(range(1, n + 1), budget, work, engine=engine)
         parallel.map_batches(
-            read_batches(files, **read, warn=False), _count_batch, RunSpool.add, runs,  # the symbol pass warned
+            Batches(files, **read, warn=False), _count_batch, RunSpool.add, runs,  # the symbol pass warned
             jobs=jobs, initializer=_init_worker, initargs=(symbols.symbols, n, work), size=_nbytes, total=total,
-            progress=progress, desc="ngrams",
+            progress=progress, desc="ngrams", engine=engine,
         )
         keys, counts = runs.finish(min_count, jobs, KeyPacker(len(symbols)).width)
         table = NgramTable(n, symbols, keys, counts, runs.totals, min_count, _pooled(symbols, keys[1], runs.totals))
@@ -624,13 +630,13 @@ def count_ngrams_in_text(text: str, n: int = DEFAULT_ORDER) -> NgramTable:
 
 def collect_symbols(
     files: Sequence[str], *, jobs: int | None = None, batch_bytes: int = NGRAM_BATCH_BYTES,
-    encoding: str = DEFAULT_ENCODING, errors: str = "strict", progress: bool = False,
+    encoding: str = DEFAULT_ENCODING, errors: str = "strict", progress: bool = False, engine=None,
 ) -> SymbolTable:
     """The symbol table of a corpus: one parallel pass (see :mod:`wordmine.symbols`)."""
     summary = parallel.map_batches(
-        read_batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors), _batch_units,
+        Batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors), _batch_units,
         UnitSummary.add, UnitSummary(), jobs=jobs, size=_nbytes, total=input_size(files),
-        progress=progress, desc="symbols", ordered=True,
+        progress=progress, desc="symbols", ordered=True, engine=engine,
     )
     return summary.table()
 
@@ -674,7 +680,9 @@ def _count_batch(batch: Batch) -> tuple[str, dict]:
     w = _WORKER
     tables, totals = _batch_tables(w["symbols"].encode(normalize(batch.text)).ids, w["packer"], w["n"])
     w["done"] += 1
-    path = os.path.join(w["work"], f"run-{os.getpid()}-{w['done']:06d}")
+    # A name no other attempt takes, on any host: a batch run again after its worker died
+    # writes a run of its own, and only the run of the attempt whose result came back is merged.
+    path = os.path.join(w["work"], f"run-{os.getpid()}-{w['done']:06d}-{uuid.uuid4().hex[:8]}")
     write_run(path, tables)
     return path, totals
 

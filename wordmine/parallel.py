@@ -33,6 +33,14 @@ Results do not depend on ``jobs`` as long as ``merge`` is commutative and associ
 with ``ordered=True``, which merges the results in the order of their batches (a result that
 arrives early waits for those before it; the waiting ones count among the batches in flight).
 
+Two back-ends run the same maps: ``local`` (the process pool above, the default) and ``dask``,
+a ``dask.distributed`` cluster (:mod:`wordmine.daskengine`; ``pip install 'wordmine[dask]'``),
+for more than one machine. The functions that take ``engine=`` accept ``"local"``, ``"dask"``
+(the scheduler named by :data:`SCHEDULER_VARIABLE`, else a local cluster of ``jobs`` workers),
+an engine from :func:`open_engine`, or a ``distributed.Client``. Steps never know which runs:
+they hand their batches (a :class:`~wordmine.corpus.Batches`, which a distributed engine sends
+as plans for the workers to read) and worker functions to this module, and get the same results.
+
 >>> from collections import Counter
 >>> def count_chars(text): return Counter(text)
 >>> def add(total, part):
@@ -56,14 +64,32 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
+from . import defaults
 from .errors import WorkerError
 
-__all__ = ["BLAS_THREAD_VARIABLES", "capped_jobs", "default_jobs", "limit_blas_threads", "map_batches", "map_tasks"]
+__all__ = [
+    "BLAS_THREAD_VARIABLES",
+    "ENGINES",
+    "SCHEDULER_VARIABLE",
+    "blas_environ",
+    "capped_jobs",
+    "default_jobs",
+    "limit_blas_threads",
+    "map_batches",
+    "map_tasks",
+    "open_engine",
+    "with_engine",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 log = logging.getLogger(__name__)
+
+#: The engines (back-ends) of the maps: this machine's processes, or a Dask cluster.
+ENGINES = defaults.ENGINES
+#: The environment variable that names the Dask scheduler (``--scheduler``'s default).
+SCHEDULER_VARIABLE = defaults.SCHEDULER_VARIABLE
 
 #: Batches in flight per worker: one being processed, one queued so no worker waits for the parent.
 _INFLIGHT_PER_JOB = 2
@@ -166,6 +192,7 @@ def map_batches(
     progress: bool = False,
     desc: str | None = None,
     ordered: bool = False,
+    engine: Any = None,
 ) -> Any:
     """Apply ``func`` to every batch (in ``jobs`` processes) and fold the results with ``merge``.
 
@@ -187,6 +214,8 @@ def map_batches(
         progress: show a tqdm bar on stderr (only if stderr is a TTY).
         ordered: merge the results in batch order (for a ``merge`` whose result depends on
             the order, or a writer that must write in input order).
+        engine: the back-end (see the module doc); None is ``"local"``. With a Dask engine,
+            ``jobs`` is not used (but for the size of a local cluster that ``"dask"`` starts).
 
     Returns:
         The final accumulator.
@@ -197,6 +226,17 @@ def map_batches(
     """
     from tqdm import tqdm
 
+    if not _is_local(engine):
+        with open_engine(engine, jobs=jobs) as backend:
+            bar = tqdm(
+                total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc,
+                file=sys.stderr, disable=None if progress and _stderr_open() else True, leave=False,
+            )
+            with bar:
+                return backend.map_batches(
+                    batches, func, merge, initial, initializer=initializer, initargs=initargs, size=size, bar=bar,
+                    ordered=ordered,
+                )
     workers = capped_jobs(jobs)
     jobs = workers if jobs is None else jobs
     if workers < jobs:
@@ -218,7 +258,7 @@ def map_batches(
         return _run_pool(batches, func, merge, initial, workers, initializer, initargs, size, bar, ordered)
 
 
-def map_tasks(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = None) -> list[R]:
+def map_tasks(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = None, engine: Any = None) -> list[R]:
     """``list(map(func, tasks))`` on the engine's workers: the results in the order of the tasks.
 
     For a handful of independent tasks (the key ranges of a merge), each worth a worker.
@@ -229,10 +269,89 @@ def map_tasks(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = 
     tasks = list(tasks)
     if not tasks:
         return []
+    if not _is_local(engine):
+        with open_engine(engine, jobs=jobs) as backend:
+            return backend.map_tasks(func, tasks)
     done = map_batches(
         [(i, func, t) for i, t in enumerate(tasks)], _indexed, _collect, {}, jobs=min(capped_jobs(jobs), len(tasks))
     )
     return [done[i] for i in range(len(tasks))]
+
+
+@contextlib.contextmanager
+def open_engine(
+    engine: Any = "local", *, jobs: int | None = None, scheduler: str | None = None, scheduler_file: str | None = None,
+) -> Iterator[Any]:
+    """The engine to pass as ``engine=`` for the block: started (or connected) here, closed after.
+
+    Args:
+        engine: ``"local"`` (or None: yields None, the process pool of each map), ``"dask"``,
+            an engine (yielded as it is, left open) or a ``distributed.Client`` (wrapped, left
+            open).
+        jobs: the worker processes of a local Dask cluster (None: :func:`default_jobs`).
+        scheduler: the Dask scheduler's address (``tcp://host:8786``); default: the
+            environment variable :data:`SCHEDULER_VARIABLE`; without either (nor
+            ``scheduler_file``), ``"dask"`` starts a local cluster of ``jobs`` workers.
+        scheduler_file: the JSON file that ``dask scheduler --scheduler-file`` writes.
+
+    Raises:
+        ValueError: an unknown engine name, or a scheduler given for the local engine.
+        ImportError: ``"dask"`` without dask.distributed installed (the message says how to
+            install it: ``pip install 'wordmine[dask]'``).
+        EngineError: the scheduler cannot be reached.
+
+    >>> with open_engine("local") as engine:
+    ...     map_tasks(abs, [-1], engine=engine)
+    [1]
+    """
+    if _is_local(engine):
+        if scheduler is not None or scheduler_file is not None:
+            raise ValueError("a scheduler is for the dask engine; give engine='dask' too")
+        yield None
+        return
+    if not isinstance(engine, str):
+        if type(engine).__module__.split(".")[0] == "distributed":  # a Client of the caller's
+            from .daskengine import DaskEngine
+
+            yield DaskEngine(engine)
+        else:
+            yield engine
+        return
+    if engine != "dask":
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    from .daskengine import open_dask
+
+    if scheduler is None and scheduler_file is None:
+        scheduler = os.environ.get(SCHEDULER_VARIABLE) or None
+    backend = open_dask(capped_jobs(jobs), scheduler, scheduler_file)
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+def with_engine(func: Callable) -> Callable:
+    """Decorate a step whose ``engine`` argument may name an engine to start (``"dask"``) or be a
+    ``distributed.Client``: one engine then serves every map of the call, and is closed after."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, engine=None, **kwargs):
+        if _is_local(engine) or (not isinstance(engine, str) and type(engine).__module__.split(".")[0] != "distributed"):
+            return func(*args, engine=engine, **kwargs)
+        with open_engine(engine, jobs=kwargs.get("jobs")) as backend:
+            return func(*args, engine=backend, **kwargs)
+
+    return wrapper
+
+
+def _is_local(engine: Any) -> bool:
+    return engine is None or engine == "local"
+
+
+def blas_environ():
+    """A context in which processes started get one BLAS and OpenMP thread each (as workers do)."""
+    return _blas_environ()
 
 
 def _indexed(task):

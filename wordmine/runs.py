@@ -33,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import uuid
 from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
@@ -294,8 +295,12 @@ def merge_range_to_file(task: tuple) -> tuple[int, str, int]:
     runs, k, lo, hi, min_count, prefix = task
     keys, counts = merge_range(runs, k, lo, hi, min_count)
     with _writing(os.path.dirname(prefix)):
-        np.save(f"{prefix}_keys.npy", keys)
-        np.save(f"{prefix}_counts.npy", counts)
+        # Written under a name of this attempt, then renamed: a task run again (its first
+        # worker died, or lost touch) replaces the piece whole, never leaves half of one.
+        for name, array in (("keys", keys), ("counts", counts)):
+            tmp = f"{prefix}_{name}.{uuid.uuid4().hex[:8]}.tmp.npy"
+            np.save(tmp, array)
+            os.replace(tmp, f"{prefix}_{name}.npy")
     return k, prefix, len(counts)
 
 
@@ -393,8 +398,9 @@ class RunSpool:
     #: distinct keys, not with the corpus.
     COMPACT_AT = 8
 
-    def __init__(self, orders: Iterable[int], budget: int, work: str):
+    def __init__(self, orders: Iterable[int], budget: int, work: str, engine=None):
         self.orders = list(orders)
+        self.engine = engine  # where the final merge's ranges go (see wordmine.parallel)
         self.budget = budget
         self.work = work
         self.runs: list[str] = []  # compacted runs
@@ -422,7 +428,8 @@ class RunSpool:
         self.merges += 1
         out = os.path.join(self.work, f"merged-{self.merges:06d}")
         # Merge tasks run `jobs` at a time: each gets its share of the budget.
-        mapper = map if jobs == 1 else (lambda func, tasks: parallel.map_tasks(func, tasks, jobs=jobs))
+        mapper = map if jobs == 1 and self.engine is None else (
+            lambda func, tasks: parallel.map_tasks(func, tasks, jobs=jobs, engine=self.engine))
         budget = self.budget if budget is None else budget
         merge_runs(runs, self.orders, out, budget=budget // jobs, min_count=min_count, mapper=mapper)
         for run in runs:

@@ -50,7 +50,7 @@ from typing import IO, Iterable, Iterator, NamedTuple, Sequence
 import numpy as np
 
 from . import defaults, parallel
-from .corpus import DEFAULT_BATCH_BYTES, Batch, normalize, read_batches
+from .corpus import DEFAULT_BATCH_BYTES, Batch, Batches, normalize
 from .errors import InputError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, cache_dir, expand_inputs, input_size, temporary_directory
 from .symbols import scan
@@ -71,6 +71,7 @@ class SegmentStats(NamedTuple):
     tokens: int
 
 
+@parallel.with_engine
 def segment_corpus(
     inputs: Iterable[str],
     output: str | IO[str] = STDIN,
@@ -83,6 +84,7 @@ def segment_corpus(
     errors: str = defaults.ERRORS,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> SegmentStats:
     """Segment files, directories, globs or ``-`` into one line of space-separated tokens per line.
 
@@ -100,6 +102,10 @@ def segment_corpus(
         encoding, errors: how to decode the inputs (see :func:`wordmine.corpus.read_batches`).
         batch_bytes: input bytes per worker batch.
         progress: show a progress bar on stderr (only if it is a TTY).
+        engine: ``"local"`` (None), ``"dask"``, an engine or a ``distributed.Client``
+            (see :mod:`wordmine.parallel`); the output does not depend on it. In replace mode
+            the vocabulary goes to the workers as a file in ``$TMPDIR``: with Dask workers on
+            other hosts, a directory they all see.
 
     Returns:
         :class:`SegmentStats`: lines and tokens written.
@@ -122,7 +128,7 @@ def segment_corpus(
     opened = atomic_write(output) if isinstance(output, str) else contextlib.nullcontext(output)
     with _tokenizer_args(vocabulary, mode) as (userdict, dictionary), opened as out:
         writer = parallel.map_batches(
-            enumerate(read_batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors)),
+            Batches(files, batch_bytes=batch_bytes, encoding=encoding, errors=errors),
             _segment_batch,
             _merge,
             _InOrder(out),
@@ -133,6 +139,8 @@ def segment_corpus(
             total=input_size(files),
             progress=progress,
             desc="segment",
+            ordered=True,  # batch outputs are written in input order as they come
+            engine=engine,
         )
     assert not writer.pending, "every batch was written"
     return SegmentStats(writer.lines, writer.tokens)
@@ -160,7 +168,7 @@ def segment_text(
     """
     with _tokenizer_args(vocabulary, mode) as (userdict, dictionary):
         _init_worker(userdict, dictionary, hmm)
-    return _segment_batch((0, Batch(text, 0)))[1]
+    return _segment_batch(Batch(text, 0))[0]
 
 
 @contextlib.contextmanager
@@ -246,15 +254,15 @@ class _InOrder:
 
 
 def _merge(writer: _InOrder, result: tuple[int, str, int, int]) -> _InOrder:
-    index, text, lines, tokens = result
+    text, lines, tokens = result
     writer.lines += lines
     writer.tokens += tokens
-    writer.add(index, text)
+    writer.add(writer.next, text)  # the engine merges in batch order
     return writer
 
 
-def _nbytes(item: tuple[int, Batch]) -> int:
-    return item[1].nbytes
+def _nbytes(batch: Batch) -> int:
+    return batch.nbytes
 
 
 #: Characters that make one punctuation mark when repeated: the dash —— and the ellipsis ……
@@ -280,9 +288,8 @@ def _init_worker(userdict: tuple, dictionary: str | None, hmm: bool) -> None:
         _CUT_OF = (tokenizer, hmm)
 
 
-def _segment_batch(item: tuple[int, Batch]) -> tuple[int, str, int, int]:
-    """``(index, segmented text, lines, tokens)`` of a batch; lines are ``\\n``-separated."""
-    index, batch = item
+def _segment_batch(batch: Batch) -> tuple[str, int, int]:
+    """``(segmented text, lines, tokens)`` of a batch; lines are ``\\n``-separated."""
     text = batch.text
     normal = normalize(text)
     units = scan(normal)
@@ -301,4 +308,4 @@ def _segment_batch(item: tuple[int, Batch]) -> tuple[int, str, int, int]:
     joined = _MARK_PAIR.sub("", " ".join(tokens))
     lines = [" ".join(line.split()) for line in joined.split("\n")]
     count = sum(line.count(" ") + 1 for line in lines if line)
-    return index, "\n".join(lines), text.count("\n"), count
+    return "\n".join(lines), text.count("\n"), count
