@@ -22,6 +22,9 @@ COMMANDS = {
     "segment": (wordmine.segment_corpus, {}),
     "graph": (wordmine.build_graph, {}),
     "cluster": (wordmine.infomap, {}),
+    "compare": (wordmine.compare_counts, {}),
+    "trend": (wordmine.burst_words, {}),
+    "kwic": (wordmine.keywords_in_context, {}),
 }
 # options whose value the command turns into the library's (the CLI's spelling, the library's value)
 SPELLED = {

@@ -23,7 +23,8 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
     blocks = re.findall(r"```bash\n(.*?)\n```", README, re.S)
     main_job, test_command = blocks[0], blocks[1]
     assert "data/sample" in main_job and "pip install" in main_job
-    assert "pytest" in test_command and "pip install -e '.[test]'" in test_command
+    # The dask extra too: the tests of --engine dask run in CI, not skipped.
+    assert "pytest" in test_command and "pip install -e '.[test,dask]'" in test_command
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert ci[-1] == test_command
 

@@ -178,6 +178,7 @@ def test_the_manifest_describes_every_file(sample_run):
         "segment": {**corpus, **signature(here("discovered.tsv"), True)},
         "graph": signature(here("segmented.txt", "discovered.tsv"), True),
         "cluster": signature(here("graph.tsv"), True),
+        "report": {**corpus, **signature(here("words.tsv", "discovered.tsv", "modules.tsv", "clusters.json"), True)},
     }
     for step, run in zip(STEPS, sample_run.result.steps):
         record = manifest["steps"][step]
@@ -285,7 +286,7 @@ def test_the_summary(sample_run):
     out, summary = sample_run.outdir, sample_run.summary
     assert summary.startswith(f"# wordmine pipeline: {out}\n\nCorpus: 8 files, 245.5 KB, 73,101 units (characters, Latin words, numbers) in words.\n")
     steps = table_rows(summary, "Corpus:")
-    assert [row[:2] for row in steps] == [[name, "ran"] for name in STEPS] + [["total", "6 ran"]]
+    assert [row[:2] for row in steps] == [[name, "ran"] for name in STEPS] + [["total", f"{len(STEPS)} ran"]]
     words = read_words(str(out / "discovered.tsv"))
     new = [w for w in words if w.kind == "new"]
     assert f"Discovered {len(words):,} words, {len(new):,} of them new " in summary
@@ -322,16 +323,16 @@ def test_a_second_run_skips_every_step_and_touches_no_file(sample_run):
 @pytest.mark.parametrize(
     "change, expected",
     [
-        ({"k": 20}, ["graph", "cluster"]),
-        ({"min_cosine": 0.5}, ["graph", "cluster"]),
-        ({"graph_seed": 7}, ["graph", "cluster"]),
-        ({"trials": 2}, ["cluster"]),
-        ({"seed": 7}, ["cluster"]),
-        ({"directed": False}, ["cluster"]),
+        ({"k": 20}, ["graph", "cluster", "report"]),
+        ({"min_cosine": 0.5}, ["graph", "cluster", "report"]),
+        ({"graph_seed": 7}, ["graph", "cluster", "report"]),
+        ({"trials": 2}, ["cluster", "report"]),
+        ({"seed": 7}, ["cluster", "report"]),
+        ({"directed": False}, ["cluster", "report"]),
         ({"jobs": 2, "progress": True}, []),
-        ({"hmm": False}, ["count"]),
-        ({"min_count": 3}, ["discover", "segment", "graph", "cluster"]),
-        ({"order": 3}, ["ngrams", "discover", "segment", "graph", "cluster"]),
+        ({"hmm": False}, ["count", "report"]),
+        ({"min_count": 3}, ["discover", "segment", "graph", "cluster", "report"]),
+        ({"order": 3}, ["ngrams", "discover", "segment", "graph", "cluster", "report"]),
     ],
 )
 def test_a_changed_parameter_reruns_its_step_and_those_reading_its_files(small, tmp_path, change, expected):
@@ -356,8 +357,8 @@ def test_touching_a_corpus_file_reruns_every_step(small, tmp_path, touched):
     assert ran(result) == list(STEPS)
     after = snapshot(out)
     assert_rewrote(small.before, after, list(STEPS))
-    for name in FILES:  # same corpus text, same results
-        if not name.endswith(".npz"):
+    for name in FILES:  # same corpus text, same results (the report's Run section holds the steps' times)
+        if not name.endswith((".npz", ".html")):
             assert after[name][0] == small.before[name][0], name
     assert same_content(small.outdir / "ngrams.npz", os.path.join(out, "ngrams.npz"), "ngrams.npz")
 
@@ -371,9 +372,9 @@ def test_force_reruns_every_step(small, tmp_path):
 @pytest.mark.parametrize(
     "name, expected",
     [
-        ("modules.tsv", ["cluster"]),
-        ("words.tsv", ["count"]),  # no step reads it
-        ("userdict.txt", ["discover", "segment", "graph", "cluster"]),
+        ("modules.tsv", ["cluster", "report"]),
+        ("words.tsv", ["count", "report"]),  # only the report reads it
+        ("userdict.txt", ["discover", "segment", "graph", "cluster", "report"]),
     ],
 )
 def test_a_deleted_file_is_made_again_by_its_step(small, tmp_path, name, expected):
@@ -389,7 +390,7 @@ def test_an_edited_output_is_made_again(small, tmp_path):
     out = copy_out(small, tmp_path)
     with open(os.path.join(out, "graph.tsv"), "a", encoding="utf-8") as f:
         f.write("星澜科技\t澜思\t0.9\n")
-    assert ran(run_pipeline(small.inputs, out, options=SMALL)) == ["graph", "cluster"]
+    assert ran(run_pipeline(small.inputs, out, options=SMALL)) == ["graph", "cluster", "report"]
     assert snapshot(out)["graph.tsv"][0] == small.before["graph.tsv"][0]
 
 
@@ -406,8 +407,8 @@ def test_from_graph_runs_graph_and_cluster_only_even_if_the_corpus_changed(small
     out = copy_out(small, tmp_path)
     options = dataclasses.replace(SMALL, k=20)
     result = run_pipeline(small.inputs, out, options=options, start="graph")
-    assert [(s.name, s.ran) for s in result.steps] == [("graph", True), ("cluster", True)]
-    assert_rewrote(small.before, snapshot(out), ["graph", "cluster"])
+    assert [(s.name, s.ran) for s in result.steps] == [("graph", True), ("cluster", True), ("report", True)]
+    assert_rewrote(small.before, snapshot(out), ["graph", "cluster", "report"])
     assert "Discovered" not in result.summary and "clusters of" in result.summary
     # Without --from the out-of-date steps run (and so all that follow).
     assert ran(run_pipeline(small.inputs, out, options=options)) == list(STEPS)
@@ -416,8 +417,9 @@ def test_from_graph_runs_graph_and_cluster_only_even_if_the_corpus_changed(small
 def test_from_graph_skips_graph_and_cluster_when_they_are_up_to_date(small, tmp_path, touched):
     out = copy_out(small, tmp_path)
     result = run_pipeline(small.inputs, out, options=SMALL, start="graph")
-    assert [(s.name, s.ran) for s in result.steps] == [("graph", False), ("cluster", False)]
-    assert snapshot(out) == small.before
+    # The report reads the touched corpus too (its contexts): it runs again.
+    assert [(s.name, s.ran) for s in result.steps] == [("graph", False), ("cluster", False), ("report", True)]
+    assert_rewrote(small.before, snapshot(out), ["report"])
 
 
 def test_until_discover_runs_count_to_discover_only(small, tmp_path, touched):
@@ -427,7 +429,7 @@ def test_until_discover_runs_count_to_discover_only(small, tmp_path, touched):
     assert_rewrote(small.before, snapshot(out), ["count", "ngrams", "discover"])
     assert "Top new words" in result.summary and "clusters of" not in result.summary
     # The rest catches up on the next full run.
-    assert ran(run_pipeline(small.inputs, out, options=SMALL)) == ["segment", "graph", "cluster"]
+    assert ran(run_pipeline(small.inputs, out, options=SMALL)) == ["segment", "graph", "cluster", "report"]
 
 
 @pytest.mark.parametrize(
@@ -435,7 +437,7 @@ def test_until_discover_runs_count_to_discover_only(small, tmp_path, touched):
     [
         (None, {"start": "cluster", "until": "count"}, "--from cluster comes after --until count"),
         (None, {"start": "graph", "until": "discover"}, "--from graph comes after --until discover"),
-        (None, {"start": "clustering"}, "unknown step 'clustering'; the steps are count, ngrams, discover, segment, graph, cluster"),
+        (None, {"start": "clustering"}, "unknown step 'clustering'; the steps are count, ngrams, discover, segment, graph, cluster, report"),
         (["-"], {}, "the pipeline reads its inputs several times and compares them between runs: name files, directories or globs (stdin cannot be read twice)"),
         ("corpus and -", {}, "stdin cannot be read twice"),
         ([], {}, "name files, directories or globs"),
@@ -508,7 +510,7 @@ def test_an_interrupted_step_leaves_the_previous_files_and_manifest(small, tmp_p
     # The old parameters: the manifest matches, nothing to do (and the lock was released).
     assert ran(run_pipeline(small.inputs, out, options=SMALL)) == []
     # The new ones: the interrupted step and the one after it run, and the files agree.
-    assert ran(run_pipeline(small.inputs, out, options=options)) == ["graph", "cluster"]
+    assert ran(run_pipeline(small.inputs, out, options=options)) == ["graph", "cluster", "report"]
     graph_words = {w for link in graph_links(os.path.join(out, "graph.tsv")) for w in link}
     assert set(read_modules(os.path.join(out, "modules.tsv"))) == graph_words
     assert ran(run_pipeline(small.inputs, out, options=options)) == []

@@ -130,6 +130,49 @@ def jobs_option(f):
     )(f)
 
 
+def _engine(ctx, param, value):
+    if value == "dask":
+        from wordmine.daskengine import available, missing_message
+
+        if not available():
+            raise click.BadParameter(missing_message())
+    return value
+
+
+def engine_options(f):
+    """--engine, --scheduler, --scheduler-file: where the workers run; the command gets ``engine``,
+    open for its run (None for the local engine)."""
+
+    @click.option(
+        "--engine", type=click.Choice(defaults.ENGINES), default=defaults.ENGINE, show_default=True, callback=_engine,
+        help="Run the workers here (local) or on a Dask cluster (dask; pip install 'wordmine[dask]').",
+    )
+    @click.option(
+        "--scheduler", metavar="ADDRESS", envvar=defaults.SCHEDULER_VARIABLE, show_envvar=True,
+        help="dask: the scheduler (tcp://host:8786) [default: a local cluster of -j workers].",
+    )
+    @click.option(
+        "--scheduler-file", type=click.Path(exists=True, dir_okay=False),
+        help="dask: the file `dask scheduler --scheduler-file` wrote, instead of --scheduler.",
+    )
+    @functools.wraps(f)
+    def wrapper(*args, engine, scheduler, scheduler_file, **kwargs):
+        ctx = click.get_current_context()
+        given = ctx.get_parameter_source("scheduler") not in (None, click.core.ParameterSource.DEFAULT, click.core.ParameterSource.ENVIRONMENT)
+        if engine != "dask" and (given or scheduler_file is not None):
+            raise click.UsageError("--scheduler and --scheduler-file are for --engine dask")
+        if scheduler is not None and scheduler_file is not None:
+            raise click.UsageError("give --scheduler or --scheduler-file, not both")
+        if engine != "dask":
+            return f(*args, engine=None, **kwargs)
+        from wordmine.parallel import open_engine
+
+        with open_engine(engine, jobs=kwargs.get("jobs"), scheduler=scheduler or None, scheduler_file=scheduler_file) as backend:
+            return f(*args, engine=backend, **kwargs)
+
+    return wrapper
+
+
 def verbosity_options(f):
     """-q/--quiet, -v/--verbose: set up logging before the command runs."""
 
@@ -164,13 +207,14 @@ def _check_output(output: str, inputs=None) -> None:
 @input_options
 @output_options
 @jobs_option
+@engine_options
 @click.option("--hmm/--no-hmm", default=defaults.COUNT_HMM, show_default=True, help="Let jieba's HMM join unknown characters.")
 @click.option("--userdict", type=click.Path(exists=True, dir_okay=False), help="A jieba user dictionary to add.")
 @click.option("--min-count", type=click.IntRange(min=1), default=defaults.MIN_COUNT, show_default=True, help="Drop rarer words.")
 @click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
 @click.option("--keep-punct", is_flag=True, help="Also count punctuation and symbol tokens.")
 @verbosity_options
-def count(inputs, encoding, errors, output, no_header, jobs, hmm, userdict, min_count, top, keep_punct, quiet, verbose):
+def count(inputs, encoding, errors, output, no_header, jobs, engine, hmm, userdict, min_count, top, keep_punct, quiet, verbose):
     """Count words (jieba tokens) in parallel; write `word<TAB>count` rows.
 
     \b
@@ -181,7 +225,7 @@ def count(inputs, encoding, errors, output, no_header, jobs, hmm, userdict, min_
     _check_output(output, inputs)
     counts = wordmine.count_words(
         inputs, jobs=jobs, hmm=hmm, userdict=userdict, min_count=min_count, top=top,
-        keep_punct=keep_punct, encoding=encoding, errors=errors, progress=not quiet,
+        keep_punct=keep_punct, encoding=encoding, errors=errors, progress=not quiet, engine=engine,
     )
     wordmine.write_counts(counts, output, header=not no_header)
 
@@ -209,13 +253,14 @@ _FORMAT_HELP = "npz (binary, memory-mapped) or tsv [default: tsv for stdout and 
 @input_options
 @output_options
 @jobs_option
+@engine_options
 @click.option("-n", "--order", "n", type=click.IntRange(1, 16), default=defaults.ORDER, show_default=True, help="Count orders 1..N.")
 @click.option("--min-count", type=click.IntRange(min=1), default=defaults.MIN_COUNT, show_default=True, help="Drop rarer n-grams (after merging).")
 @click.option("--memory", default=defaults.MEMORY, show_default=True, callback=_memory, help="Memory for merging the sorted runs (the workers' batches come on top).")
 @click.option("--format", "fmt", type=click.Choice(["auto", "npz", "tsv"]), default="auto", help=_FORMAT_HELP)
 @click.option("--tmp-dir", type=click.Path(file_okay=False, exists=True), help="Where sorted runs go [default: $TMPDIR].")
 @verbosity_options
-def ngrams(inputs, encoding, errors, output, no_header, jobs, n, min_count, memory, fmt, tmp_dir, quiet, verbose):
+def ngrams(inputs, encoding, errors, output, no_header, jobs, engine, n, min_count, memory, fmt, tmp_dir, quiet, verbose):
     """Count character n-grams of orders 1..N exactly (within fragments).
 
     \b
@@ -227,7 +272,7 @@ def ngrams(inputs, encoding, errors, output, no_header, jobs, n, min_count, memo
     _check_output(output, inputs)
     table = wordmine.count_ngrams(
         inputs, n, min_count=min_count, jobs=jobs, memory=memory, encoding=encoding, errors=errors,
-        tmp_dir=tmp_dir, progress=not quiet,
+        tmp_dir=tmp_dir, progress=not quiet, engine=engine,
     )
     table.save(output, format=_table_format(output, fmt), header=not no_header)
 
@@ -277,6 +322,7 @@ def _floats(ctx, param, value):
 @input_options
 @output_options
 @jobs_option
+@engine_options
 @click.option("--ngrams", "ngrams_file", type=click.Path(exists=True, dir_okay=False), help="An n-gram table of this corpus (else counted here).")
 @click.option("-n", "--order", "n", type=click.IntRange(2, 16), default=defaults.ORDER, show_default=True, help="Longest n-gram kept.")
 @click.option("--min-count", default=defaults.DISCOVER_MIN_COUNT, show_default=True, callback=_min_count_auto, help="Fewest occurrences, or auto (grows with the corpus).")
@@ -285,7 +331,7 @@ def _floats(ctx, param, value):
 @click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jieba"]), default="tsv", show_default=True, help="A table, or a jieba user dictionary.")
 @verbosity_options
-def discover(inputs, encoding, errors, output, no_header, jobs, ngrams_file, n, min_count, min_pmi, new_only, top, fmt, quiet, verbose):
+def discover(inputs, encoding, errors, output, no_header, jobs, engine, ngrams_file, n, min_count, min_pmi, new_only, top, fmt, quiet, verbose):
     """Discover words: cohesive n-grams joined into pieces, counted and back-filtered.
 
     \b
@@ -297,7 +343,7 @@ def discover(inputs, encoding, errors, output, no_header, jobs, ngrams_file, n, 
     _check_output(output, inputs)
     words = wordmine.discover_words(
         inputs, ngrams=ngrams_file, n=n, min_count=min_count, min_pmi=min_pmi, jobs=jobs,
-        encoding=encoding, errors=errors, progress=not quiet,
+        encoding=encoding, errors=errors, progress=not quiet, engine=engine,
     )
     wordmine.write_words(words, output, format=fmt, new_only=new_only, top=top, header=not no_header)
 
@@ -305,13 +351,14 @@ def discover(inputs, encoding, errors, output, no_header, jobs, ngrams_file, n, 
 @cli.command()
 @input_options
 @jobs_option
+@engine_options
 @click.option("-o", "--output", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True), help="Output file (written atomically), or - for stdout.")
 @click.option("--dict", "dict_file", required=True, type=click.Path(exists=True, dir_okay=False), help="Words: a wordmine table (word, count, ...) or a jieba dictionary.")
 @click.option("--top", type=click.IntRange(min=1), help="Use only the first N words of --dict.")
 @click.option("--replace-dict/--add-to-jieba", "replace", default=defaults.SEGMENT_MODE == "replace", show_default=True, help="The words are jieba's whole dictionary, or are added to jieba's own.")
 @click.option("--hmm/--no-hmm", default=defaults.SEGMENT_HMM, show_default=True, help="Let jieba's HMM join runs of single characters.")
 @verbosity_options
-def segment(inputs, encoding, errors, jobs, output, dict_file, top, replace, hmm, quiet, verbose):
+def segment(inputs, encoding, errors, jobs, engine, output, dict_file, top, replace, hmm, quiet, verbose):
     """Segment text with a vocabulary: one line per input line, tokens separated by one space.
 
     \b
@@ -324,7 +371,7 @@ def segment(inputs, encoding, errors, jobs, output, dict_file, top, replace, hmm
     _check_output(output, [*inputs, dict_file])
     wordmine.segment_corpus(
         inputs, output, vocabulary=read_vocabulary(dict_file, top=top), mode="replace" if replace else "add",
-        hmm=hmm, jobs=jobs, encoding=encoding, errors=errors, progress=not quiet,
+        hmm=hmm, jobs=jobs, encoding=encoding, errors=errors, progress=not quiet, engine=engine,
     )
 
 
@@ -409,10 +456,11 @@ def _graph_inputs(inputs: tuple[str, ...], vectors: str | None, vocab: str | Non
 @click.option("--dim", type=click.IntRange(min=1), default=defaults.DIM, show_default=True, help="Vector dimensions (segmented text only).")
 @click.option("--seed", type=click.IntRange(min=0), default=defaults.GRAPH_SEED, show_default=True, help="Random seed of the SVD (segmented text only).")
 @jobs_option
+@engine_options
 @click.option("--memory", default=defaults.MEMORY, show_default=True, callback=_memory, help="Memory for merging the co-occurrence runs, and most for the PPMI matrix (segmented text only).")
 @click.option("--tmp-dir", type=click.Path(file_okay=False, exists=True), help="Where sorted runs go [default: $TMPDIR].")
 @verbosity_options
-def graph(inputs, output, no_header, vocab, top, vectors, k, min_cosine, window, dim, seed, jobs, memory, tmp_dir, quiet, verbose):
+def graph(inputs, output, no_header, vocab, top, vectors, k, min_cosine, window, dim, seed, jobs, engine, memory, tmp_dir, quiet, verbose):
     """Link each word to its k most similar words (cosine of word vectors); write the word graph.
 
     Vectors come from segmented text (INPUTS: one sentence per line, tokens separated by spaces):
@@ -432,7 +480,7 @@ def graph(inputs, output, no_header, vocab, top, vectors, k, min_cosine, window,
     vocabulary = read_vocabulary(vocab, top=top) if vocab is not None else None
     word_graph = wordmine.build_graph(
         segmented, vocabulary, vectors_file=vectors, k=k, min_cosine=min_cosine, window=window, dim=dim,
-        seed=seed, jobs=jobs, memory=memory, tmp_dir=tmp_dir, progress=not quiet,
+        seed=seed, jobs=jobs, memory=memory, tmp_dir=tmp_dir, progress=not quiet, engine=engine,
     )
     if len(word_graph) == 0:
         _log.warning("the graph has no links: no two of its %d words have a cosine of %g or more; "
@@ -487,6 +535,7 @@ EXIT_BUSY = 75
 @input_options
 @click.option("-d", "--outdir", required=True, type=click.Path(file_okay=False), help="Directory of the outputs, the manifest and the summary.")
 @jobs_option
+@engine_options
 @click.option("--force", is_flag=True, help="Run the steps even if they are up to date.")
 @click.option("--from", "start", type=click.Choice(STEPS), help="First step to run (earlier ones are not run; their files must exist).")
 @click.option("--until", type=click.Choice(STEPS), help="Last step to run.")
@@ -501,9 +550,9 @@ EXIT_BUSY = 75
 @click.option("--graph-seed", type=click.IntRange(min=0), default=defaults.GRAPH_SEED, show_default=True, help="graph: seed of the random projection.")
 @click.option("--seed", type=click.IntRange(min=0), default=defaults.CLUSTER_SEED, show_default=True, help="cluster: random seed; trial t uses seed + t.")
 @verbosity_options
-def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order, min_count, min_pmi, graph_top, k,
+def pipeline(inputs, encoding, errors, outdir, jobs, engine, force, start, until, order, min_count, min_pmi, graph_top, k,
              min_cosine, graph_seed, directed, trials, seed, quiet, verbose):
-    """Run count, ngrams, discover, segment, graph and cluster into one directory.
+    """Run count, ngrams, discover, segment, graph and cluster into one directory, then write report.html.
 
     A step runs only if its inputs, parameters or wordmine's version changed since the run
     that wrote its files (see OUTDIR/manifest.json); a second run on the same OUTDIR at once
@@ -526,7 +575,7 @@ def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order,
     try:
         # Every step's parameters are checked before the first step runs.
         options = PipelineOptions(
-            jobs=jobs, encoding=encoding, errors=errors, order=order, min_count=min_count, min_pmi=min_pmi,
+            jobs=jobs, engine=engine, encoding=encoding, errors=errors, order=order, min_count=min_count, min_pmi=min_pmi,
             graph_top=graph_top, k=k, min_cosine=min_cosine, graph_seed=graph_seed, directed=directed, trials=trials,
             seed=seed, progress=not quiet,
         )
@@ -540,3 +589,177 @@ def pipeline(inputs, encoding, errors, outdir, jobs, force, start, until, order,
         sys.exit(EXIT_BUSY)
     if not quiet:
         click.echo("\n" + result.summary, err=True, nl=False)
+
+
+# --- keyness and bursts ------------------------------------------------------------------------
+
+
+def _given(name: str) -> bool:
+    """The option was typed (not left at its default)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (click.core.ParameterSource.DEFAULT, None)
+
+
+def _word_list(path: str | None) -> list[str] | None:
+    from wordmine.compare import read_word_list
+
+    return None if path is None else read_word_list(path)
+
+
+@cli.command()
+@click.argument("focus", type=click.Path(allow_dash=True))
+@click.argument("reference", type=click.Path(allow_dash=True))
+@output_options
+@click.option("--words", "words_file", type=click.Path(exists=True, dir_okay=False), help="Only these words (one per line, a word table or a jieba dictionary); added to jieba when a corpus is counted.")
+@click.option("--min-count", type=click.IntRange(min=1), default=defaults.COMPARE_MIN_COUNT, show_default=True, help="Fewest occurrences in the corpus that over-uses the word.")
+@click.option("--min-g2", type=click.FloatRange(min=0), default=defaults.MIN_G2, show_default=True, callback=_finite, help="Least G2 (15.13: p < 0.0001, 10.83: p < 0.001, 3.84: p < 0.05; 0: no test).")
+@click.option("--smoothing", type=click.FloatRange(min=0, min_open=True), default=defaults.SMOOTHING, show_default=True, callback=_finite, help="Simple maths' N, added to both frequencies per million.")
+@click.option("--negative", is_flag=True, help="Also list the words under-used in FOCUS (G2 <= -min-g2), after the others.")
+@click.option("--emerging", is_flag=True, help="Only words absent from REFERENCE (or seen at most --max-reference times there).")
+@click.option("--max-reference", type=click.IntRange(min=0), default=defaults.MAX_REFERENCE, show_default=True, help="With --emerging: most occurrences in REFERENCE.")
+@click.option("--sort", type=click.Choice(defaults.KEYNESS_SORTS), default=defaults.COMPARE_SORT, show_default=True, help="The measure to sort by, descending (ties by word).")
+@click.option("--top", type=click.IntRange(min=1), help="Keep only the first N keywords.")
+@jobs_option
+@click.option("--hmm/--no-hmm", default=defaults.COUNT_HMM, show_default=True, help="Corpora: let jieba's HMM join unknown characters.")
+@click.option("--userdict", type=click.Path(exists=True, dir_okay=False), help="Corpora: a jieba user dictionary to add.")
+@click.option("--keep-punct", is_flag=True, help="Corpora: also count punctuation and symbol tokens.")
+@click.option("--encoding", default=defaults.ENCODING, show_default=True, callback=_encoding, help="Corpora: input encoding (gb18030, big5, ...) or 'auto'.")
+@click.option("--errors", type=click.Choice(_ERRORS), default=defaults.ERRORS, show_default=True, help="Corpora: what to do with undecodable bytes.")
+@verbosity_options
+def compare(focus, reference, output, no_header, words_file, min_count, min_g2, smoothing, negative, emerging, max_reference,
+            sort, top, jobs, hmm, userdict, keep_punct, encoding, errors, quiet, verbose):
+    """Keywords of FOCUS against REFERENCE: signed log-likelihood G2, Log Ratio, simple maths.
+
+    FOCUS and REFERENCE are word-count tables (`wordmine count` or `merge` output, with
+    their header row) or corpora, counted here with the same options. Default: the words
+    over-used in FOCUS at p < 0.0001 (G2 >= 15.13) seen at least 5 times there, by G2.
+
+    \b
+    Example:
+      wordmine compare 2024.tsv before_2024.tsv --top 50 -o keywords.tsv
+      wordmine compare week/ year/ -j 2 --emerging --words new.dict
+    """
+    if focus == "-" and reference == "-":
+        raise click.UsageError("FOCUS and REFERENCE cannot both be - (stdin); give one of them as a file")
+    if _given("max_reference") and not emerging:
+        raise click.UsageError("--max-reference goes with --emerging")
+    _check_output(output, [focus, reference, *(p for p in (words_file, userdict) if p is not None)])
+    words = _word_list(words_file)
+    counting = dict(words=words, jobs=jobs, hmm=hmm, userdict=userdict, keep_punct=keep_punct, encoding=encoding,
+                    errors=errors, progress=not quiet)
+    rows = wordmine.compare_counts(
+        wordmine.load_counts(focus, **counting), wordmine.load_counts(reference, **counting), words=words,
+        min_count=min_count, min_g2=min_g2, smoothing=smoothing, negative=negative, emerging=emerging,
+        max_reference=max_reference, sort=sort, top=top,
+    )
+    wordmine.write_keywords(rows, output, header=not no_header)
+
+
+@cli.command()
+@click.argument("slice_paths", nargs=-1, metavar="SLICE...", type=click.Path(dir_okay=False))
+@click.option("--slices", "slice_list", type=click.Path(exists=True, dir_okay=False, allow_dash=True), help="A TSV of label<TAB>path lines in time order, instead of SLICE...")
+@output_options
+@click.option("-s", "--scale", "s", type=click.FloatRange(min=1, min_open=True), default=defaults.BURST_S, show_default=True, callback=_finite, help="The burst rate over the word's base rate.")
+@click.option("--gamma", type=click.FloatRange(min=0), default=defaults.BURST_GAMMA, show_default=True, callback=_finite, help="Cost of entering a burst, times ln(number of slices).")
+@click.option("--min-count", type=click.IntRange(min=1), default=defaults.TREND_MIN_COUNT, show_default=True, help="Look only at words seen this often over all slices.")
+@click.option("--words", "words_file", type=click.Path(exists=True, dir_okay=False), help="Look only at these words (one per line, a word table or a jieba dictionary).")
+@click.option("--top", type=click.IntRange(min=1), help="Keep only the N heaviest bursts.")
+@verbosity_options
+def trend(slice_paths, slice_list, output, no_header, s, gamma, min_count, words_file, top, quiet, verbose):
+    """Bursts of words over time slices (Kleinberg 2002, two states, exact Viterbi).
+
+    SLICE... are word-count tables, one per time slice, put in order by their names (without
+    directory and extensions), which must sort as dates: 2013.tsv, 2013-07.tsv, ... Writes
+    `word, first, last, weight, count` per burst, heaviest first.
+
+    \b
+    Example:
+      wordmine trend counts/20??.tsv --top 50 -o bursts.tsv
+      wordmine trend --slices months.tsv -s 3 --gamma 2
+    """
+    from wordmine.trend import read_slice_list, sort_slices
+
+    if slice_paths and slice_list is not None:
+        raise click.UsageError("give SLICE... or --slices, not both")
+    if not slice_paths and slice_list is None:
+        raise click.UsageError("no slices given; name one count table per time slice, or give --slices FILE")
+    try:
+        pairs = sort_slices(slice_paths) if slice_paths else read_slice_list(slice_list)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if len(pairs) < 2:
+        raise click.UsageError(f"bursts need at least 2 time slices; {len(pairs)} given")
+    labels, paths = [label for label, _ in pairs], [path for _, path in pairs]
+    _check_output(output, [*paths, *(p for p in (slice_list, words_file) if p is not None)])
+    bursts = wordmine.burst_words(paths, labels=labels, s=s, gamma=gamma, min_count=min_count, words=_word_list(words_file), top=top)
+    wordmine.write_bursts(bursts, output, header=not no_header)
+
+
+@cli.command()
+@input_options
+@output_options
+@jobs_option
+@click.option("--words", "words_file", type=click.Path(exists=True, dir_okay=False), help="The words: a wordmine table (word, count, ...), a jieba dictionary or one word per line.")
+@click.option("--top", type=click.IntRange(min=1), help="Use only the first N words of --words.")
+@click.option("-w", "--word", "word_list", multiple=True, help="A word to look for (repeat for more); instead of --words.")
+@click.option("--width", type=click.IntRange(min=1), default=defaults.KWIC_WIDTH, show_default=True, help="Characters of context on each side (within the line).")
+@click.option("--per-word", type=click.IntRange(min=1), default=defaults.KWIC_PER_WORD, show_default=True, help="Examples per word, at most.")
+@click.option("--pick", type=click.Choice(["spread", "first"]), default=defaults.KWIC_PICK, show_default=True, help="Examples spread over the corpus (a fixed hash of their position), or the first ones.")
+@click.option("--format", "fmt", type=click.Choice(["tsv", "text"]), default="tsv", show_default=True, help="A table (word, left, match, right, file, line), or lines aligned for a terminal.")
+@verbosity_options
+def kwic(inputs, encoding, errors, output, no_header, jobs, words_file, top, word_list, width, per_word, pick, fmt, quiet, verbose):
+    """Keyword in context: where each word occurs, with the text around it.
+
+    All words are found in one pass (an Aho-Corasick automaton), inside longer words too.
+    Contexts show the text as the file has it; words and text are compared normalised.
+
+    \b
+    Example:
+      wordmine kwic news/ --words discovered.tsv --top 1000 -o kwic.tsv
+      wordmine kwic data/sample -w 星澜科技 -w 澜思 --format text
+    """
+    from wordmine.kwic import check_words, read_word_list
+
+    if (words_file is None) == (not word_list):
+        raise click.UsageError("give the words with --words FILE or with -w WORD (one or more), not both")
+    if top is not None and words_file is None:
+        raise click.UsageError("--top needs --words: it keeps the first N words of that file")
+    try:
+        words = check_words(word_list)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="-w/--word") from None
+    _check_output(output, [*inputs, *([words_file] if words_file else [])])
+    if words_file is not None:
+        words = read_word_list(words_file, top=top)
+    contexts = wordmine.keywords_in_context(
+        inputs, words, width=width, per_word=per_word, pick=pick, jobs=jobs, encoding=encoding, errors=errors,
+        progress=not quiet,
+    )
+    missing = sum(not found for found in contexts.values())
+    if missing:
+        _log.info("%d of the %d words do not occur in the corpus", missing, len(contexts))
+    wordmine.write_kwic(contexts, output, format=fmt, header=not no_header)
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="The page (written atomically), or - for stdout [default: OUTDIR/report.html].")
+@jobs_option
+@verbosity_options
+def report(outdir, output, jobs, quiet, verbose):
+    """Write one self-contained HTML page about a pipeline's output directory.
+
+    The page shows the corpus, the new words (a table to sort and filter, with contexts),
+    a rank-frequency plot, the clusters and any SIGHAN scores; it loads nothing from the
+    network. `wordmine pipeline` writes it as its last step.
+
+    \b
+    Example:
+      wordmine report out
+      wordmine report out -o ~/public_html/news-words.html
+    """
+    from wordmine.report import REPORT
+
+    output = os.path.join(outdir, REPORT) if output is None else output
+    _check_output(output)
+    wordmine.write_report(outdir, output, jobs=jobs, progress=not quiet)

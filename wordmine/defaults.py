@@ -18,9 +18,15 @@ __all__ = [
     "ENCODING",
     "ERRORS",
     "ERROR_HANDLERS",
+    "ENGINE",
+    "ENGINES",
+    "SCHEDULER_VARIABLE",
     "GRAPH_SEED",
     "GRAPH_TOP",
     "K",
+    "KWIC_PER_WORD",
+    "KWIC_PICK",
+    "KWIC_WIDTH",
     "MEMORY",
     "MIN_COSINE",
     "MIN_COUNT",
@@ -33,8 +39,23 @@ __all__ = [
     "COUNT_HMM",
     "TRIALS",
     "WINDOW",
+    # compare and trend
+    "BURST_GAMMA",
+    "BURST_S",
+    "COMPARE_MIN_COUNT",
+    "COMPARE_SORT",
+    "KEYNESS_SORTS",
+    "MAX_REFERENCE",
+    "MIN_G2",
+    "SMOOTHING",
+    "TREND_MIN_COUNT",
 ]
 
+#: Where the workers run (``--engine``): this machine's processes, or a Dask cluster
+#: (wordmine.parallel.ENGINES); the name of the variable that gives the Dask scheduler.
+ENGINES = ("local", "dask")
+ENGINE = "local"
+SCHEDULER_VARIABLE = "WORDMINE_SCHEDULER"
 #: How inputs are decoded: UTF-8, a byte-order mark accepted (``--encoding utf-8``).
 ENCODING = "utf-8-sig"
 #: What undecodable bytes do: stop the run, naming file and line.
@@ -73,3 +94,29 @@ TRIALS = 1
 CLUSTER_SEED = 123
 #: pipeline: the word graph is clustered as directed (each word links to its own nearest words).
 PIPELINE_DIRECTED = True
+#: compare: a keyword's least signed G2: 15.13 is chi-square's critical value for 1 degree of
+#: freedom at p < 0.0001, the strictest level of the Lancaster log-likelihood calculator, the one
+#: Rayson, Berridge & Francis (2004) advise for keyword lists (it holds at low expected counts).
+MIN_G2 = 15.13
+#: compare: a keyword occurs at least 5 times in the corpus that over-uses it (Cochran's rule of
+#: thumb of 5 for chi-square-type tests, taken as a floor on the observed count).
+COMPARE_MIN_COUNT = 5
+#: compare: Kilgarriff's (2009) simple maths adds N = 1 to both frequencies per million (his default).
+SMOOTHING = 1.0
+#: compare --emerging: a word absent from REFERENCE (at most 0 occurrences there).
+MAX_REFERENCE = 0
+#: compare: keywords sorted by signed G2, as AntConc and WordSmith sort them by default; the
+#: measures they may be sorted by (descending).
+COMPARE_SORT = "g2"
+KEYNESS_SORTS = ("g2", "log_ratio", "simple_maths", "focus_count")
+#: trend: Kleinberg's (2002) burst model: the burst state's rate is s = 2 times the base rate,
+#: entering it costs gamma = 1 times ln(number of slices) (his defaults, as issue 14 asks).
+BURST_S = 2.0
+BURST_GAMMA = 1.0
+#: trend: every word is looked at (a burst must pay its entry cost, so rare words rarely burst).
+TREND_MIN_COUNT = MIN_COUNT
+#: kwic: characters of context on each side (about a clause of Chinese news: 20 characters, as the
+#: issue asked and AntConc's default of 10 words shows), examples per word, and how they are chosen.
+KWIC_WIDTH = 20
+KWIC_PER_WORD = 5
+KWIC_PICK = "spread"

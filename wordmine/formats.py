@@ -42,6 +42,7 @@ __all__ = [
     "open_table",
     "read_counts",
     "read_every",
+    "read_module_rows",
     "read_modules",
     "read_rows",
     "read_userdict",
@@ -908,7 +909,27 @@ def read_modules(path: str) -> dict[str, int]:
     >>> read_modules(str(p))
     {'兔': 1, '车': 2}
     """
-    modules: dict[str, int] = {}
+    return {node: module for node, module, _flow in read_module_rows(path)}
+
+
+@_utf8_errors
+def read_module_rows(path: str) -> list[tuple[str, int, float]]:
+    """Read a module table as :func:`read_modules` does, with each node's flow.
+
+    Returns:
+        ``(node, module, flow)`` rows in file order (by module, then flow descending).
+
+    Raises:
+        FormatError: as :func:`read_modules`.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "modules.tsv")
+    >>> _ = p.write_text("node\\tmodule\\tflow\\n兔\\t1\\t0.25\\n", encoding="utf-8")
+    >>> read_module_rows(str(p))
+    [('兔', 1, 0.25)]
+    """
+    rows: list[tuple[str, int, float]] = []
+    seen: set[str] = set()
     for lineno, fields in _table_rows(path, MODULE_TABLE, "a module table from wordmine cluster (--format tsv)"):
         node, module, flow = fields
         if not (module.isdigit() and module.isascii()) or int(module) < 1:
@@ -919,10 +940,11 @@ def read_modules(path: str) -> dict[str, int]:
             value = -1.0
         if not 0.0 <= value <= 1.0:
             raise FormatError(f"{path}:{lineno}: flow {flow!r} is not a number between 0 and 1")
-        if node in modules:
+        if node in seen:
             raise FormatError(f"{path}:{lineno}: node {node!r} is listed twice")
-        modules[node] = int(module)
-    return modules
+        seen.add(node)
+        rows.append((node, int(module), value))
+    return rows
 
 
 def cluster_summary(result, graph, *, trials: int = 1, seed: int = 123, top: int = SUMMARY_MODULES) -> dict:

@@ -15,6 +15,9 @@ segment    ``segmented.txt``           the corpus, ``discovered.tsv`` (as jieba'
 graph      ``graph.tsv``               ``segmented.txt``, ``discovered.tsv`` (top words)
 cluster    ``modules.tsv``,            ``graph.tsv``
            ``clusters.json``
+report     ``report.html``             the corpus (contexts of the new words), ``words.tsv``,
+                                       ``discovered.tsv``, ``modules.tsv``, ``clusters.json``,
+                                       score reports of ``wordmine evaluate`` in OUTDIR
 =========  ==========================  ===================================================
 
 ``manifest.json`` records, for each step that finished, the size and modification time of
@@ -59,7 +62,7 @@ log = logging.getLogger(__name__)
 __all__ = ["STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepResult", "check_request", "run_pipeline"]
 
 #: The steps in order.
-STEPS = ("count", "ngrams", "discover", "segment", "graph", "cluster")
+STEPS = ("count", "ngrams", "discover", "segment", "graph", "cluster", "report")
 #: The files of OUTDIR, by step.
 OUTPUTS = {
     "count": ("words.tsv",),
@@ -68,6 +71,7 @@ OUTPUTS = {
     "segment": ("segmented.txt",),
     "graph": ("graph.tsv",),
     "cluster": ("modules.tsv", "clusters.json"),
+    "report": ("report.html",),
 }
 MANIFEST = "manifest.json"
 SUMMARY = "summary.md"
@@ -86,11 +90,14 @@ class PipelineBusy(WordmineError):
 class PipelineOptions:
     """The knobs of every step (the single commands' defaults unless said otherwise).
 
-    ``jobs`` and ``progress`` change how fast a step runs, not what it writes, so they are not
-    among the parameters that decide whether a step is up to date.
+    ``jobs``, ``engine`` and ``progress`` change how fast a step runs, not what it writes, so they
+    are not among the parameters that decide whether a step is up to date.
     """
 
     jobs: int | None = None
+    #: where the workers run: ``"local"`` (None), ``"dask"`` (one engine for every step),
+    #: an engine or a ``distributed.Client`` (see :mod:`wordmine.parallel`).
+    engine: object = defaults.ENGINE
     encoding: str = defaults.ENCODING
     errors: str = defaults.ERRORS
     #: count: jieba's HMM joins unknown characters (``wordmine count``'s default).
@@ -123,6 +130,8 @@ class PipelineOptions:
                 raise ValueError(what)
 
         need(self.jobs is None or (isinstance(self.jobs, int) and self.jobs >= 1), f"jobs must be at least 1, not {self.jobs!r}")
+        need(not isinstance(self.engine, str) or self.engine in defaults.ENGINES,
+             f"engine must be one of {', '.join(defaults.ENGINES)}, not {self.engine!r}")
         check_encoding("utf-8" if self.encoding == "utf-8-sig" else self.encoding)
         need(self.errors in defaults.ERROR_HANDLERS, f"errors must be one of {', '.join(defaults.ERROR_HANDLERS)}, not {self.errors!r}")
         need(isinstance(self.order, int) and 2 <= self.order <= 15, f"order must be between 2 and 15, not {self.order!r}")
@@ -151,6 +160,7 @@ class PipelineOptions:
             "graph": {"top": self.graph_top, "k": self.k, "min_cosine": self.min_cosine, "window": self.window,
                       "dim": self.dim, "seed": self.graph_seed},
             "cluster": {"directed": self.directed, "trials": self.trials, "seed": self.seed},
+            "report": {**reading},
         }[step]
 
 
@@ -204,11 +214,16 @@ def run_pipeline(
         InputError: a missing input, or a missing file of a step before ``start``.
         WordmineError: bad data, from the step that read it.
     """
+    from dataclasses import replace
+
+    from .parallel import open_engine
+
     options = options or PipelineOptions()
     steps = check_request(inputs, start, until)
     corpus = _corpus(inputs, outdir)
     os.makedirs(outdir, exist_ok=True)
-    with _locked(outdir):
+    with _locked(outdir), open_engine(options.engine, jobs=options.jobs) as engine:
+        options = replace(options, engine=engine)  # one engine (a Dask cluster) for every step
         _remove_leftovers(outdir)
         manifest = _read_manifest(outdir)
         runs = []
@@ -228,7 +243,7 @@ def check_request(inputs: Iterable[str], start: str | None = None, until: str | 
     cannot be run (``-`` or no inputs, an unknown step, ``start`` after ``until``).
 
     >>> check_request(["corpus/"], start="graph")
-    ['graph', 'cluster']
+    ['graph', 'cluster', 'report']
     """
     inputs = list(inputs)
     if STDIN in inputs or not inputs:
@@ -279,7 +294,15 @@ def _step_inputs(name: str, corpus: list[str], outdir: str) -> list[str]:
         "segment": corpus + [here("discovered.tsv")],
         "graph": [here("segmented.txt"), here("discovered.tsv")],
         "cluster": [here("graph.tsv")],
+        "report": corpus + [here(name) for name in ("words.tsv", "discovered.tsv", "modules.tsv", "clusters.json")]
+        + _score_reports(outdir),
     }[name]
+
+
+def _score_reports(outdir: str) -> list[str]:
+    from .report import score_reports
+
+    return score_reports(outdir)
 
 
 def _in(outdir: str) -> Callable[[str], str]:
@@ -315,7 +338,8 @@ def _count(corpus, outdir, o: PipelineOptions) -> dict:
     from .count import count_words
     from .formats import write_counts
 
-    counts = count_words(corpus, jobs=o.jobs, hmm=o.hmm, encoding=o.encoding, errors=o.errors, progress=o.progress)
+    counts = count_words(corpus, jobs=o.jobs, hmm=o.hmm, encoding=o.encoding, errors=o.errors, progress=o.progress,
+                         engine=o.engine)
     write_counts(counts, os.path.join(outdir, "words.tsv"))
     return {"words": len(counts), "tokens": sum(counts.values())}
 
@@ -323,7 +347,8 @@ def _count(corpus, outdir, o: PipelineOptions) -> dict:
 def _ngrams(corpus, outdir, o: PipelineOptions) -> dict:
     from .ngrams import count_ngrams
 
-    table = count_ngrams(corpus, o.order + 1, jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress)
+    table = count_ngrams(corpus, o.order + 1, jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress,
+                         engine=o.engine)
     table.save(os.path.join(outdir, "ngrams.npz"))
     return {"units": int(table.totals[1]), "symbols": len(table.symbols)}
 
@@ -334,7 +359,7 @@ def _discover(corpus, outdir, o: PipelineOptions) -> dict:
 
     words = discover_words(
         corpus, ngrams=os.path.join(outdir, "ngrams.npz"), n=o.order, min_count=o.min_count, min_pmi=o.min_pmi,
-        jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress,
+        jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress, engine=o.engine,
     )
     write_words(words, os.path.join(outdir, "discovered.tsv"))
     write_words(words, os.path.join(outdir, "userdict.txt"), format="jieba", new_only=True)
@@ -351,7 +376,7 @@ def _segment(corpus, outdir, o: PipelineOptions) -> dict:
     stats = segment_corpus(
         corpus, os.path.join(outdir, "segmented.txt"), vocabulary=vocabulary, mode="replace" if vocabulary else "add",
         hmm=False,
-        jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress,
+        jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress, engine=o.engine,
     )
     return {"lines": stats.lines, "tokens": stats.tokens}
 
@@ -367,7 +392,7 @@ def _graph(corpus, outdir, o: PipelineOptions) -> dict:
         return {"words": 0, "links": 0}
     graph = build_graph(
         [os.path.join(outdir, "segmented.txt")], vocabulary, k=o.k, min_cosine=o.min_cosine, window=o.window,
-        dim=o.dim, seed=o.graph_seed, jobs=o.jobs, progress=o.progress,
+        dim=o.dim, seed=o.graph_seed, jobs=o.jobs, progress=o.progress, engine=o.engine,
     )
     write_graph(graph, os.path.join(outdir, "graph.tsv"))
     return {"words": len(vocabulary), "links": len(graph)}
@@ -392,8 +417,15 @@ def _cluster(corpus, outdir, o: PipelineOptions) -> dict:
     return {"modules": result.num_modules, "nodes": graph.n, "codelength": round(result.codelength, 6)}
 
 
+def _report(corpus, outdir, o: PipelineOptions) -> dict:
+    from .report import REPORT, write_report
+
+    path = write_report(outdir, os.path.join(outdir, REPORT), jobs=o.jobs, progress=o.progress)
+    return {"bytes": os.path.getsize(path)}
+
+
 _RUNNERS = {"count": _count, "ngrams": _ngrams, "discover": _discover, "segment": _segment, "graph": _graph,
-            "cluster": _cluster}
+            "cluster": _cluster, "report": _report}
 
 
 # --- manifest and lock -------------------------------------------------------------------------
