@@ -10,7 +10,8 @@ import math
 import pytest
 
 import wordmine
-from wordmine.compare import compare_counts, keyness, load_counts, read_word_list
+from wordmine.compare import compare_counts, keyness, load_counts
+from wordmine.formats import read_word_list
 from wordmine.errors import FormatError
 
 

@@ -108,7 +108,10 @@ def _run(*args: str, env: dict | None = None) -> bytes:
 
 
 @needs_dask
-@pytest.mark.parametrize("command", [["count"], ["ngrams", "-n", "3", "--format", "tsv"], ["discover", "-n", "3"]])
+@pytest.mark.parametrize("command", [
+    ["count"], ["ngrams", "-n", "3", "--format", "tsv"], ["discover", "-n", "3"],
+    ["kwic", "-w", "的", "-w", "新词", "-w", "发现", "--per-word", "50"],
+])
 def test_commands_write_the_local_bytes(cluster, corpus, command):
     local = _run(*command, *corpus, "-j", "2")
     assert len(local.splitlines()) > 100

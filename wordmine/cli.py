@@ -601,7 +601,7 @@ def _given(name: str) -> bool:
 
 
 def _word_list(path: str | None) -> list[str] | None:
-    from wordmine.compare import read_word_list
+    from wordmine.formats import read_word_list
 
     return None if path is None else read_word_list(path)
 
@@ -701,13 +701,14 @@ def trend(slice_paths, slice_list, output, no_header, s, gamma, min_count, words
 @jobs_option
 @click.option("--words", "words_file", type=click.Path(exists=True, dir_okay=False), help="The words: a wordmine table (word, count, ...), a jieba dictionary or one word per line.")
 @click.option("--top", type=click.IntRange(min=1), help="Use only the first N words of --words.")
+@engine_options
 @click.option("-w", "--word", "word_list", multiple=True, help="A word to look for (repeat for more); instead of --words.")
 @click.option("--width", type=click.IntRange(min=1), default=defaults.KWIC_WIDTH, show_default=True, help="Characters of context on each side (within the line).")
 @click.option("--per-word", type=click.IntRange(min=1), default=defaults.KWIC_PER_WORD, show_default=True, help="Examples per word, at most.")
 @click.option("--pick", type=click.Choice(["spread", "first"]), default=defaults.KWIC_PICK, show_default=True, help="Examples spread over the corpus (a fixed hash of their position), or the first ones.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "text"]), default="tsv", show_default=True, help="A table (word, left, match, right, file, line), or lines aligned for a terminal.")
 @verbosity_options
-def kwic(inputs, encoding, errors, output, no_header, jobs, words_file, top, word_list, width, per_word, pick, fmt, quiet, verbose):
+def kwic(inputs, encoding, errors, output, no_header, jobs, engine, words_file, top, word_list, width, per_word, pick, fmt, quiet, verbose):
     """Keyword in context: where each word occurs, with the text around it.
 
     All words are found in one pass (an Aho-Corasick automaton), inside longer words too.
@@ -718,7 +719,8 @@ def kwic(inputs, encoding, errors, output, no_header, jobs, words_file, top, wor
       wordmine kwic news/ --words discovered.tsv --top 1000 -o kwic.tsv
       wordmine kwic data/sample -w 星澜科技 -w 澜思 --format text
     """
-    from wordmine.kwic import check_words, read_word_list
+    from wordmine.formats import read_word_list
+    from wordmine.kwic import check_words
 
     if (words_file is None) == (not word_list):
         raise click.UsageError("give the words with --words FILE or with -w WORD (one or more), not both")
@@ -733,7 +735,7 @@ def kwic(inputs, encoding, errors, output, no_header, jobs, words_file, top, wor
         words = read_word_list(words_file, top=top)
     contexts = wordmine.keywords_in_context(
         inputs, words, width=width, per_word=per_word, pick=pick, jobs=jobs, encoding=encoding, errors=errors,
-        progress=not quiet,
+        progress=not quiet, engine=engine,
     )
     missing = sum(not found for found in contexts.values())
     if missing:
@@ -746,7 +748,8 @@ def kwic(inputs, encoding, errors, output, no_header, jobs, words_file, top, wor
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="The page (written atomically), or - for stdout [default: OUTDIR/report.html].")
 @jobs_option
 @verbosity_options
-def report(outdir, output, jobs, quiet, verbose):
+def report(outdir, output, jobs, engine, quiet, verbose):
+@engine_options
     """Write one self-contained HTML page about a pipeline's output directory.
 
     The page shows the corpus, the new words (a table to sort and filter, with contexts),
@@ -762,4 +765,4 @@ def report(outdir, output, jobs, quiet, verbose):
 
     output = os.path.join(outdir, REPORT) if output is None else output
     _check_output(output)
-    wordmine.write_report(outdir, output, jobs=jobs, progress=not quiet)
+    wordmine.write_report(outdir, output, jobs=jobs, progress=not quiet, engine=engine)

@@ -41,7 +41,7 @@ from . import defaults
 from .count import count_words
 from .errors import FormatError, WordmineError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, open_text, shown, temporary_workspace
-from .formats import format_float, open_table, read_counts, read_userdict, read_vocabulary, table_kind, table_kind_of_file
+from .formats import format_float, read_counts, read_userdict, read_word_list, table_kind, table_kind_of_file
 
 __all__ = [
     "COMPARE_TABLE",
@@ -49,7 +49,6 @@ __all__ = [
     "Keyword",
     "compare_counts",
     "load_counts",
-    "read_word_list",
     "write_keywords",
 ]
 
@@ -102,7 +101,7 @@ def compare_counts(
         focus, reference: word counts: mappings, or paths of word-count tables (``wordmine
             count``/``merge`` output; corpora are counted by :func:`load_counts`).
         words: keep only these words (an iterable, or a word-list file: see
-            :func:`read_word_list`); the totals still count every word.
+            :func:`wordmine.formats.read_word_list`); the totals still count every word.
         min_count: fewest occurrences in the corpus that over-uses the word (FOCUS for a
             positive keyword, REFERENCE for a negative one).
         min_g2: least G² (taken as |G²| for negative keywords); 0 keeps every word that
@@ -333,40 +332,3 @@ def _is_count_table(path: str) -> bool:
             "add the header (word<TAB>count) or write the table without --no-header"
         )
     return False
-
-
-def read_word_list(path: str) -> list[str]:
-    """The words of a word-list file: one word per line, or a word table (``count``,
-    ``discover``) or jieba dictionary as :func:`wordmine.read_vocabulary` reads them.
-
-    Raises:
-        FormatError: naming file and line, for a word with whitespace inside.
-
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp(), "words.txt")
-    >>> _ = p.write_text("星澜科技\\n澜思\\n", encoding="utf-8")
-    >>> read_word_list(str(p))
-    ['星澜科技', '澜思']
-    """
-    path = os.fspath(path)
-    try:
-        with open_table(path) as f:
-            first = next((line for line in f if line.strip()), "")
-        if "\t" in first or " " in first.strip():
-            return [word for word, _count in read_vocabulary(path)]
-        return _one_word_per_line(path)
-    except UnicodeDecodeError as err:
-        raise FormatError(f"{shown(path)}: not valid UTF-8 (byte 0x{err.object[err.start]:02x}); word lists are UTF-8 text") from None
-
-
-def _one_word_per_line(path: str) -> list[str]:
-    words = []
-    with open_table(path) as f:
-        for lineno, line in enumerate(f, 1):
-            word = line.strip()
-            if not word:
-                continue
-            if any(ch.isspace() for ch in word):
-                raise FormatError(f"{shown(path)}:{lineno}: word {word!r} holds whitespace; give one word per line")
-            words.append(word)
-    return words

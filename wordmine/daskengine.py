@@ -111,16 +111,16 @@ class DaskEngine:
         prefix = f"wordmine-{getattr(func, '__module__', 'task').rsplit('.', 1)[-1]}-{uuid.uuid4().hex[:12]}"
         state = client.scatter([initargs], broadcast=True, hash=False)[0] if initializer is not None else None
         limit = _INFLIGHT_PER_WORKER * self.workers()
+        from .parallel import Fold
+
         inflight: dict = {}  # future -> (batch number, input bytes)
-        waiting: dict = {}  # batch number -> a result that came before those of earlier batches
+        fold = Fold(merge, initial, ordered)
         pending = as_completed()
-        merged = 0
-        acc = initial
         counter = itertools.count()
         try:
             exhausted = False
             while True:
-                while not exhausted and len(inflight) + len(waiting) < limit:
+                while not exhausted and len(inflight) + fold.waiting < limit:
                     item = next(items, None)
                     if item is None:
                         exhausted = True
@@ -139,14 +139,8 @@ class DaskEngine:
                 result = _result(future)
                 future.release()
                 bar.update(nbytes)
-                if not ordered:
-                    acc = merge(acc, result)
-                    continue
-                waiting[number] = result
-                while merged in waiting:
-                    acc = merge(acc, waiting.pop(merged))
-                    merged += 1
-            return acc
+                fold.add(number, result)
+            return fold.acc
         finally:
             if inflight:
                 client.cancel(list(inflight), force=True)

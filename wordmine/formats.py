@@ -30,7 +30,7 @@ from collections import Counter
 from typing import IO, Any, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import FormatError, WordmineError
-from .files import STDIN, atomic_write, open_input, open_text
+from .files import STDIN, atomic_write, open_input, open_text, shown
 
 __all__ = [
     "MODULE_FORMATS",
@@ -47,6 +47,7 @@ __all__ = [
     "read_rows",
     "read_userdict",
     "read_vocabulary",
+    "read_word_list",
     "sort_counts",
     "table_kind",
     "table_kind_of_file",
@@ -337,6 +338,46 @@ def read_vocabulary(path: str, top: int | None = None) -> list[tuple[str, int]]:
                 raise FormatError(f"{path}:{lineno}: count {count!r} is not a non-negative integer")
             entries.append((word, int(count)))
     return entries
+
+
+def read_word_list(path: str, top: int | None = None) -> list[str]:
+    """The words of a word-list file, in file order: one word per line, or a wordmine table
+    (``count``, ``discover``) or jieba dictionary as :func:`read_vocabulary` reads them (``kwic
+    --words``, ``compare --words``, ``trend --words``).
+
+    Args:
+        top: only the first ``top`` words (a table's most frequent ones).
+
+    Raises:
+        FormatError: naming file and line, for a word with whitespace inside, a malformed table,
+            or a file that is not UTF-8.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "words.txt")
+    >>> _ = p.write_text("星澜科技\\n\\n澜思\\n", encoding="utf-8")
+    >>> read_word_list(str(p)), read_word_list(str(p), top=1)
+    (['星澜科技', '澜思'], ['星澜科技'])
+    """
+    path = os.fspath(path)
+    try:
+        with open_table(path) as f:
+            first = next((line for line in f if line.strip()), "")
+            if "\t" in first or " " in first.strip():  # columns: a table or a jieba dictionary
+                return [word for word, _count in read_vocabulary(path, top=top)]
+        words = []
+        with open_table(path) as f:
+            for lineno, line in enumerate(f, 1):
+                word = line.strip()
+                if not word:
+                    continue
+                if any(ch.isspace() for ch in word):
+                    raise FormatError(f"{shown(path)}:{lineno}: word {word!r} holds whitespace; give one word per line")
+                words.append(word)
+                if top is not None and len(words) >= top:
+                    break
+        return words
+    except UnicodeDecodeError as err:
+        raise FormatError(f"{shown(path)}: not valid UTF-8 (byte 0x{err.object[err.start]:02x}); word lists are UTF-8 text") from None
 
 
 def _vocabulary_row(path: str, lineno: int, line: str, columns: int) -> tuple[str, str]:

@@ -43,7 +43,6 @@ from typing import IO, Iterable, Mapping, NamedTuple, Sequence
 
 from . import defaults, parallel
 from .corpus import CHARACTER, DEFAULT_BATCH_BYTES, DIGIT, LATIN, LocatedBatch, char_kind, normalize, read_located_batches
-from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, shown
 
 __all__ = [
@@ -55,7 +54,6 @@ __all__ = [
     "check_words",
     "keywords_in_context",
     "keywords_in_context_of_text",
-    "read_word_list",
     "write_kwic",
 ]
 
@@ -111,39 +109,6 @@ def check_words(words: Iterable[str]) -> list[str]:
             raise ValueError(f"cannot look for {word!r}: a word is not empty and holds no line end")
         seen.setdefault(normalize(word), None)
     return list(seen)
-
-
-def read_word_list(path: str, top: int | None = None) -> list[str]:
-    """The words of a file, in file order: a wordmine table or a jieba dictionary (see
-    :func:`wordmine.formats.read_vocabulary`), or a plain list of one word per line.
-
-    Args:
-        top: only the first ``top`` words (a table's most frequent ones).
-
-    Raises:
-        FormatError: naming file and line, as :func:`~wordmine.formats.read_vocabulary` does, or
-            for a file that is not UTF-8.
-
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp(), "words.txt")
-    >>> _ = p.write_text("星澜科技\\n\\n澜思\\n", encoding="utf-8")
-    >>> read_word_list(str(p)), read_word_list(str(p), top=1)
-    (['星澜科技', '澜思'], ['星澜科技'])
-    """
-    from .formats import open_table, read_vocabulary
-
-    try:
-        with open_table(path) as f:
-            first = next((line for line in f if line.strip()), "")
-            if "\t" in first or " " in first.strip():
-                plain = None
-            else:  # no column separator: one word per line
-                plain = [word for word in (line.strip("\r\n") for line in itertools.chain([first], f)) if word]
-    except UnicodeDecodeError as err:
-        raise FormatError(f"{path}: not valid UTF-8 (byte 0x{err.object[err.start]:02x}); word lists are UTF-8 text") from None
-    if plain is None:
-        return [word for word, _count in read_vocabulary(path, top=top)]
-    return plain[:top] if top is not None else plain
 
 
 class WordMatcher:
@@ -251,6 +216,7 @@ def _edge_kind(ch: str) -> int:
     return kind if kind in (LATIN, DIGIT) else 0
 
 
+@parallel.with_engine
 def keywords_in_context(
     inputs: Iterable[str],
     words: Iterable[str],
@@ -263,6 +229,7 @@ def keywords_in_context(
     errors: str = defaults.ERRORS,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
+    engine: object = defaults.ENGINE,
 ) -> dict[str, list[Context]]:
     """Find ``per_word`` occurrences of each word in the corpus, with their contexts.
 
@@ -276,6 +243,11 @@ def keywords_in_context(
         encoding, errors: how to decode the inputs (see :func:`wordmine.corpus.read_batches`).
         batch_bytes: input bytes per worker batch.
         progress: show a progress bar on stderr (only if it is a TTY).
+        engine: ``"local"`` (None), ``"dask"``, an engine or a ``distributed.Client`` (see
+            :mod:`wordmine.parallel`). On Dask, this process reads the corpus and sends each
+            batch's text to the workers (a batch must know the line and character offset it
+            starts at, which a worker reading its own byte range of a file cannot know); the
+            matching runs on the workers and the result is the same.
 
     Returns:
         word -> its contexts in corpus order, for every word in the order of ``words`` (an empty
@@ -303,6 +275,7 @@ def keywords_in_context(
         total=input_size(files),
         progress=progress,
         desc="kwic",
+        engine=engine,
     )
     return _contexts(words, kept)
 

@@ -70,6 +70,7 @@ from .errors import WorkerError
 __all__ = [
     "BLAS_THREAD_VARIABLES",
     "ENGINES",
+    "Fold",
     "SCHEDULER_VARIABLE",
     "blas_environ",
     "capped_jobs",
@@ -386,17 +387,49 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+class Fold:
+    """The parent's side of a map, for either back-end: folds the results into the accumulator
+    with ``merge`` as they come, or in batch order when ``ordered`` (holding those that come
+    before an earlier batch's: at most the batches in flight).
+
+    >>> fold = Fold(lambda acc, x: acc + [x], [], ordered=True)
+    >>> for number, result in [(1, "b"), (0, "a"), (2, "c")]:
+    ...     fold.add(number, result)
+    >>> fold.acc, fold.waiting
+    (['a', 'b', 'c'], 0)
+    """
+
+    def __init__(self, merge: Callable[[Any, Any], Any], acc: Any, ordered: bool):
+        self.merge, self.acc, self.ordered = merge, acc, ordered
+        self._held: dict = {}  # batch number -> result that came before those of earlier batches
+        self._next = 0
+
+    @property
+    def waiting(self) -> int:
+        """Results held for an earlier batch's."""
+        return len(self._held)
+
+    def add(self, number: int, result: Any) -> None:
+        if not self.ordered:
+            self.acc = self.merge(self.acc, result)
+            return
+        self._held[number] = result
+        while self._next in self._held:
+            self.acc = self.merge(self.acc, self._held.pop(self._next))
+            self._next += 1
+
+
 def _run_pool(batches, func, merge, acc, jobs, initializer, initargs, size, bar, ordered):
     pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker, initargs=(initializer, initargs))
     inflight: dict = {}  # future -> (batch number, input bytes)
-    waiting: dict = {}  # batch number -> result that came before those of earlier batches
-    submitted = merged = 0
+    fold = Fold(merge, acc, ordered)
+    submitted = 0
     ok = False
     try:
         it = iter(batches)
         exhausted = False
         while True:
-            while not exhausted and len(inflight) + len(waiting) < _INFLIGHT_PER_JOB * jobs:
+            while not exhausted and len(inflight) + fold.waiting < _INFLIGHT_PER_JOB * jobs:
                 try:
                     batch = next(it)
                 except StopIteration:
@@ -414,15 +447,9 @@ def _run_pool(batches, func, merge, acc, jobs, initializer, initargs, size, bar,
                 results = [(*inflight.pop(fut), fut.result()) for fut in sorted(done, key=lambda f: inflight[f][0])]
             for number, nbytes, result in results:
                 bar.update(nbytes)
-                if not ordered:
-                    acc = merge(acc, result)
-                    continue
-                waiting[number] = result
-                while merged in waiting:
-                    acc = merge(acc, waiting.pop(merged))
-                    merged += 1
+                fold.add(number, result)
         ok = True
-        return acc
+        return fold.acc
     except BrokenProcessPool:
         raise WorkerError(
             "a worker process died (killed, or out of memory?); "
