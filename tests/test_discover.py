@@ -149,6 +149,10 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("1,000", 20, 0.1, "unit"),         # one number, one unit
     ("3.5%12", 20, 0.1, "number"),
     ("2020年12月23日", 9, 0.1, "quantity"),
+    ("100毫升", 9, 0.1, "quantity"),     # a number and its unit, however few like it
+    ("14亿", 9, 0.1, "quantity"),        # a number and its multiplier
+    ("2063年议程", 9, 0.1, "new"),       # a name with a number in it
+    ("5G网络", 9, 0.1, "new"),
     ("中国", 500, 0.1, "jieba"),
     ("5G", 50, 0.1, "jieba"),           # jieba keeps runs of letters and digits whole
     ("新", 900, 0.1, "unit"),

@@ -37,7 +37,9 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
    * ``quantity``: a date, time or quantity: it holds two or more numbers (``2020年12月23日``),
      or a number (digits, or Chinese numerals such as 三 or 两) that varies: at least
      :data:`QUANTITY_VARIANTS` discovered words are the same around another number
-     (``2020年`` beside ``2019年``, ``2021年``; ``三大`` beside ``两大``, ``四大``);
+     (``2020年`` beside ``2019年``, ``2021年``; ``三大`` beside ``两大``, ``四大``), or a number
+     in digits and its unit or multiplier, a word jieba tags as a numeral or measure word
+     (``100毫升``, ``20分钟``, ``14亿``);
    * ``fragment``: one unit stands next to it in at least :data:`FRAGMENT_SHARE` of its
      occurrences (``新局`` before 面): it is mostly a piece of a longer expression;
    * ``compound``: jieba cuts it into common words, each one of the
@@ -502,7 +504,7 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
         numbers = sum(u[0].isdecimal() for u in parts)
         if numbers == len(parts):
             kind = "number"
-        elif numbers >= 2 or (word in shapes and variants[shapes[word]] >= QUANTITY_VARIANTS):
+        elif numbers >= 2 or (word in shapes and variants[shapes[word]] >= QUANTITY_VARIANTS) or _number_with_unit(cut, parts, jieba):
             kind = "quantity"
         elif share >= FRAGMENT_SHARE:
             kind = "fragment"
@@ -514,6 +516,13 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
             kind = "new"
         result.append((lift, kind))
     return result
+
+
+def _number_with_unit(cut: list[str], parts: list[str], jieba) -> bool:
+    """A number in digits and one word jieba tags as a numeral or measure word (m, q): its unit
+    or multiplier (``100|毫升``, ``20|分钟``, ``14|亿``, ``20|多万``, ``5|年``), however few such
+    words the corpus has."""
+    return len(cut) == 2 and cut[0] == parts[0] and parts[0][0].isdecimal() and jieba.tags(cut[1:])[0] in ("m", "q")
 
 
 def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
