@@ -348,3 +348,35 @@ def test_no_discovered_words_give_an_empty_graph_not_a_usage_error(runner, cli_r
     assert "no words were discovered: the word graph has no nodes" in result.stderr
     with open(os.path.join(out, "graph.tsv"), encoding="utf-8") as f:
         assert f.read() == "# source\ttarget\tweight\n"
+
+
+# --- --slices ----------------------------------------------------------------------------------
+
+
+def test_slices_adds_the_trend_step_and_only_it_and_the_report_run(runner, cli_run, tmp_path):
+    out = copy_out(cli_run, tmp_path)
+    files = [str(cli_run.corpus / name) for name in reversed(CORPUS_FILES)]  # two slices: sport, travel
+    result = runner.invoke(cli, ["pipeline", *files, "-d", out, "-j", "1", "--slices"])
+    assert result.exit_code == 0, result.output
+    lines = step_lines(result.stderr)
+    assert [name for name, _, _ in lines] == ["count", "ngrams", "discover", "segment", "trend", "graph", "cluster", "report"]
+    assert [name for name, ran, _ in lines if ran] == ["trend", "report"]
+    assert lines[4][2] == "bursts.tsv, slice_totals.tsv, slice_counts.tsv"
+    with open(os.path.join(out, "slice_counts.tsv"), encoding="utf-8") as f:
+        assert f.readline() == "word\tsport\ttravel\n"
+    assert "2 time slices, sport to travel" in result.stderr
+    again = runner.invoke(cli, ["pipeline", *files, "-d", out, "-j", "1", "--slices", "-q"])
+    assert again.exit_code == 0 and again.stderr == ""
+
+
+@pytest.mark.parametrize("args, message", [
+    (["CORPUS"], "Error: a trend needs at least 2 time slices, and with --slices each INPUT is one: 1 given\n"),
+    (["CORPUS", "CORPUS/../corpus/"], "are both slice 'corpus'; give each slice its own name"),
+])
+def test_slices_need_two_inputs_of_their_own_names(runner, cli_run, tmp_path, args, message):
+    out = tmp_path / "out"
+    args = [a.replace("CORPUS", str(cli_run.corpus)) for a in args]
+    result = runner.invoke(cli, ["pipeline", *args, "-d", str(out), "--slices"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr
+    assert not out.exists()

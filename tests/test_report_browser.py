@@ -102,6 +102,44 @@ def test_filtering_and_sorting(browser, sample_out):
     assert browser.requested() == [url]
 
 
+def test_the_sparklines_of_a_sliced_run_render_as_svg(browser, sample_out, tmp_path):
+    """The sample again, each of its files a time slice (--slices): on a copy of the run the
+    steps before trend are up to date, trend and report run; every new word's row of the table
+    gets an SVG sparkline, drawn in the DOM with its numbers in a <title>."""
+    import shutil
+
+    from wordmine.files import expand_inputs
+    from wordmine.pipeline import PipelineOptions, run_pipeline
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_out, out)
+    result = run_pipeline(expand_inputs([str(SAMPLE)]), str(out), options=PipelineOptions(jobs=2, slices=True))
+    assert [s.name for s in result.steps if s.ran] == ["trend", "report"]
+    url = browser.open(str(out / "report.html"))
+    assert len(rows(browser)) == 50
+    sparks = browser.evaluate(
+        f"Array.from({ROWS}).map(tr => {{var s = tr.querySelector('td.spark svg'); if (!s) return null; var b = s.getBoundingClientRect();"
+        "return [tr.cells[0].textContent, s.namespaceURI, s.querySelectorAll('polyline').length, b.width, b.height,"
+        "s.querySelector('title').textContent.split('\\n').length, s.querySelector('polyline').getAttribute('points').split(' ').length];})")
+    assert all(spark is not None for spark in sparks)
+    # SVG elements (not text), one line of 8 points (the slices), drawn 120 x 30; the title: the
+    # word, a line per slice, and a line of bursts if it has any.
+    assert {(s[1], s[2], s[3], s[4], s[6]) for s in sparks} == {("http://www.w3.org/2000/svg", 1, 120, 30, 8)}
+    assert {s[5] for s in sparks} <= {9, 10}
+    first = browser.evaluate(f"{ROWS}[0].querySelector('td.spark title').textContent").split("\n")
+    assert first[0].startswith(rows(browser)[0][0] + ": count in each slice") and first[1].startswith("cooking  ")
+    # The bursts: a timeline per burst, and a new word of the list finds itself in the table.
+    assert browser.evaluate("document.querySelectorAll('#bursts svg.span').length") == min(50, {s.name: s.info for s in result.steps}["trend"]["bursts"])
+    chip = "document.querySelector('#bursts .chip.new')"
+    word = browser.evaluate(f"{chip}.textContent")
+    browser.evaluate(f"{chip}.click()")
+    found = [r[0] for r in rows(browser)]
+    assert word in found and all(word in w for w in found)  # the filter finds words holding it
+    at = found.index(word)
+    assert browser.evaluate(f"{ROWS}[{at}].querySelectorAll('td.spark svg polyline').length") == 1
+    assert browser.requested() == [url]
+
+
 def test_a_report_of_50000_words_stays_small_and_opens(browser, tmp_path):
     from wordmine import report
     from wordmine.formats import Word, write_words

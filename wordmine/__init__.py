@@ -85,6 +85,8 @@ _EXPORTS = {
     "write_keywords": "compare",
     "Burst": "trend",
     "burst_words": "trend",
+    "count_slices": "trend",
+    "read_bursts": "trend",
     "write_bursts": "trend",
 }
 

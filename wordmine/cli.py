@@ -549,9 +549,10 @@ EXIT_BUSY = 75
 @click.option("--trials", type=click.IntRange(min=1), default=defaults.TRIALS, show_default=True, help="cluster: InfoMap searches; the best is kept.")
 @click.option("--graph-seed", type=click.IntRange(min=0), default=defaults.GRAPH_SEED, show_default=True, help="graph: seed of the random projection.")
 @click.option("--seed", type=click.IntRange(min=0), default=defaults.CLUSTER_SEED, show_default=True, help="cluster: random seed; trial t uses seed + t.")
+@click.option("--slices", is_flag=True, default=defaults.PIPELINE_SLICES, help="Each INPUT is a time slice, ordered by name as in `wordmine trend`: adds the trend step (bursts, counts per slice) and sparklines to the report.")
 @verbosity_options
 def pipeline(inputs, encoding, errors, outdir, jobs, engine, force, start, until, order, min_count, min_pmi, graph_top, k,
-             min_cosine, graph_seed, directed, trials, seed, quiet, verbose):
+             min_cosine, graph_seed, directed, trials, seed, slices, quiet, verbose):
     """Run count, ngrams, discover, segment, graph and cluster into one directory, then write report.html.
 
     A step runs only if its inputs, parameters or wordmine's version changed since the run
@@ -562,6 +563,7 @@ def pipeline(inputs, encoding, errors, outdir, jobs, engine, force, start, until
     Example:
       wordmine pipeline data/sample -d out -j 2
       wordmine pipeline news/ -d out --from graph --trials 5 -q
+      wordmine pipeline news/2013 news/2014 news/2015 -d out --slices
     """
     from wordmine.pipeline import PipelineBusy, PipelineOptions, check_request, run_pipeline
 
@@ -577,9 +579,9 @@ def pipeline(inputs, encoding, errors, outdir, jobs, engine, force, start, until
         options = PipelineOptions(
             jobs=jobs, engine=engine, encoding=encoding, errors=errors, order=order, min_count=min_count, min_pmi=min_pmi,
             graph_top=graph_top, k=k, min_cosine=min_cosine, graph_seed=graph_seed, directed=directed, trials=trials,
-            seed=seed, progress=not quiet,
+            seed=seed, slices=slices, progress=not quiet,
         )
-        check_request(inputs, start, until)
+        check_request(inputs, start, until, slices=slices)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     try:
@@ -699,9 +701,9 @@ def trend(slice_paths, slice_list, output, no_header, s, gamma, min_count, words
 @input_options
 @output_options
 @jobs_option
+@engine_options
 @click.option("--words", "words_file", type=click.Path(exists=True, dir_okay=False), help="The words: a wordmine table (word, count, ...), a jieba dictionary or one word per line.")
 @click.option("--top", type=click.IntRange(min=1), help="Use only the first N words of --words.")
-@engine_options
 @click.option("-w", "--word", "word_list", multiple=True, help="A word to look for (repeat for more); instead of --words.")
 @click.option("--width", type=click.IntRange(min=1), default=defaults.KWIC_WIDTH, show_default=True, help="Characters of context on each side (within the line).")
 @click.option("--per-word", type=click.IntRange(min=1), default=defaults.KWIC_PER_WORD, show_default=True, help="Examples per word, at most.")
@@ -747,9 +749,9 @@ def kwic(inputs, encoding, errors, output, no_header, jobs, engine, words_file, 
 @click.argument("outdir", type=click.Path(file_okay=False, exists=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="The page (written atomically), or - for stdout [default: OUTDIR/report.html].")
 @jobs_option
+@engine_options
 @verbosity_options
 def report(outdir, output, jobs, engine, quiet, verbose):
-@engine_options
     """Write one self-contained HTML page about a pipeline's output directory.
 
     The page shows the corpus, the new words (a table to sort and filter, with contexts),

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_WINDOW",
     "ORDER",
     "PIPELINE_DIRECTED",
+    "PIPELINE_SLICES",
     "SEGMENT_HMM",
     "SEGMENT_MODE",
     "COUNT_HMM",
@@ -94,6 +95,8 @@ TRIALS = 1
 CLUSTER_SEED = 123
 #: pipeline: the word graph is clustered as directed (each word links to its own nearest words).
 PIPELINE_DIRECTED = True
+#: pipeline: the inputs are one corpus, not time slices (--slices adds the trend step).
+PIPELINE_SLICES = False
 #: compare: a keyword's least signed G2: 15.13 is chi-square's critical value for 1 degree of
 #: freedom at p < 0.0001, the strictest level of the Lancaster log-likelihood calculator, the one
 #: Rayson, Berridge & Francis (2004) advise for keyword lists (it holds at low expected counts).

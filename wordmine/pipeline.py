@@ -12,12 +12,16 @@ ngrams     ``ngrams.npz``              the corpus (orders 1..n+1: the extra orde
 discover   ``discovered.tsv``,         the corpus, ``ngrams.npz``
            ``userdict.txt``            (the new words as a jieba user dictionary)
 segment    ``segmented.txt``           the corpus, ``discovered.tsv`` (as jieba's dictionary)
+trend      ``bursts.tsv``,             with ``slices=True`` only (each input is a time slice):
+           ``slice_totals.tsv``,       the corpus (its files' lines), ``segmented.txt``,
+           ``slice_counts.tsv``        ``discovered.tsv`` (the new words)
 graph      ``graph.tsv``               ``segmented.txt``, ``discovered.tsv`` (top words)
 cluster    ``modules.tsv``,            ``graph.tsv``
            ``clusters.json``
 report     ``report.html``             the corpus (contexts of the new words), ``words.tsv``,
                                        ``discovered.tsv``, ``modules.tsv``, ``clusters.json``,
-                                       score reports of ``wordmine evaluate`` in OUTDIR
+                                       score reports of ``wordmine evaluate`` in OUTDIR; with
+                                       ``slices=True`` the trend step's files
 =========  ==========================  ===================================================
 
 ``manifest.json`` records, for each step that finished, the size and modification time of
@@ -59,16 +63,20 @@ from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_s
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepResult", "check_request", "run_pipeline"]
+__all__ = ["SLICE_STEPS", "STEPS", "PipelineBusy", "PipelineOptions", "PipelineResult", "StepResult", "check_request", "run_pipeline"]
 
 #: The steps in order.
 STEPS = ("count", "ngrams", "discover", "segment", "graph", "cluster", "report")
+#: The steps of a corpus given as time slices (``slices=True``): ``trend`` reads the segmented
+#: text, so it follows ``segment``, and the report shows its files, so it precedes ``report``.
+SLICE_STEPS = ("count", "ngrams", "discover", "segment", "trend", "graph", "cluster", "report")
 #: The files of OUTDIR, by step.
 OUTPUTS = {
     "count": ("words.tsv",),
     "ngrams": ("ngrams.npz",),
     "discover": ("discovered.tsv", "userdict.txt"),
     "segment": ("segmented.txt",),
+    "trend": ("bursts.tsv", "slice_totals.tsv", "slice_counts.tsv"),
     "graph": ("graph.tsv",),
     "cluster": ("modules.tsv", "clusters.json"),
     "report": ("report.html",),
@@ -80,6 +88,8 @@ LOCK = ".lock"
 SUMMARY_WORDS = 20
 SUMMARY_CLUSTERS = 10
 SUMMARY_CLUSTER_WORDS = 8
+#: Slices whose sizes the summary lists (a year's worth of months).
+SUMMARY_SLICES = 12
 
 
 class PipelineBusy(WordmineError):
@@ -118,6 +128,9 @@ class PipelineOptions:
     directed: bool = defaults.PIPELINE_DIRECTED
     trials: int = defaults.TRIALS
     seed: int = defaults.CLUSTER_SEED
+    #: each input is a time slice (``wordmine pipeline --slices``): the trend step runs (bursts
+    #: and the new words' counts per slice) and the report draws a sparkline per new word.
+    slices: bool = defaults.PIPELINE_SLICES
     progress: bool = False
 
     def __post_init__(self):
@@ -148,6 +161,7 @@ class PipelineOptions:
         for name in ("graph_seed", "seed"):
             value = getattr(self, name)
             need(isinstance(value, int) and value >= 0, f"{name} must be a non-negative integer, not {value!r}")
+        need(isinstance(self.slices, bool), f"slices must be True or False, not {self.slices!r}")
 
     def params(self, step: str) -> dict:
         """The parameters that make ``step``'s output what it is (compared between runs)."""
@@ -160,7 +174,10 @@ class PipelineOptions:
             "graph": {"top": self.graph_top, "k": self.k, "min_cosine": self.min_cosine, "window": self.window,
                       "dim": self.dim, "seed": self.graph_seed},
             "cluster": {"directed": self.directed, "trials": self.trials, "seed": self.seed},
-            "report": {**reading},
+            # Bursts with wordmine trend's defaults; the slices themselves are added by the run.
+            "trend": {**reading, "s": defaults.BURST_S, "gamma": defaults.BURST_GAMMA, "min_count": defaults.TREND_MIN_COUNT},
+            # Without slices, the parameters (and so the manifest) of a run before --slices existed.
+            "report": {**reading, **({"slices": True} if self.slices else {})},
         }[step]
 
 
@@ -219,8 +236,9 @@ def run_pipeline(
     from .parallel import open_engine
 
     options = options or PipelineOptions()
-    steps = check_request(inputs, start, until)
+    steps = check_request(inputs, start, until, slices=options.slices)
     corpus = _corpus(inputs, outdir)
+    plan = _slice_plan(inputs, outdir, corpus) if options.slices else None
     os.makedirs(outdir, exist_ok=True)
     with _locked(outdir), open_engine(options.engine, jobs=options.jobs) as engine:
         options = replace(options, engine=engine)  # one engine (a Dask cluster) for every step
@@ -228,7 +246,7 @@ def run_pipeline(
         manifest = _read_manifest(outdir)
         runs = []
         for name in steps:
-            run = _do_step(name, corpus, outdir, options, manifest, force)
+            run = _do_step(name, corpus, outdir, options, manifest, force, plan)
             runs.append(run)
             if on_step is not None:
                 on_step(run)
@@ -238,21 +256,34 @@ def run_pipeline(
     return PipelineResult(outdir, runs, summary)
 
 
-def check_request(inputs: Iterable[str], start: str | None = None, until: str | None = None) -> list[str]:
+def check_request(inputs: Iterable[str], start: str | None = None, until: str | None = None, *,
+                  slices: bool = False) -> list[str]:
     """The steps a :func:`run_pipeline` call would consider, or ValueError for a request that
-    cannot be run (``-`` or no inputs, an unknown step, ``start`` after ``until``).
+    cannot be run (``-`` or no inputs, an unknown step, ``start`` after ``until``; with
+    ``slices``, fewer than two inputs or two inputs of the same slice label).
 
     >>> check_request(["corpus/"], start="graph")
     ['graph', 'cluster', 'report']
+    >>> check_request(["news/2013/", "news/2014/"], start="segment", until="graph", slices=True)
+    ['segment', 'trend', 'graph']
     """
     inputs = list(inputs)
     if STDIN in inputs or not inputs:
         raise ValueError("the pipeline reads its inputs several times and compares them between runs: "
                          "name files, directories or globs (stdin cannot be read twice)")
-    first, last = STEPS.index(_step_name(start or STEPS[0])), STEPS.index(_step_name(until or STEPS[-1]))
+    steps = SLICE_STEPS if slices else STEPS
+    first = steps.index(_step_name(start or steps[0], steps))
+    last = steps.index(_step_name(until or steps[-1], steps))
     if first > last:
-        raise ValueError(f"--from {STEPS[first]} comes after --until {STEPS[last]}")
-    return list(STEPS[first:last + 1])
+        raise ValueError(f"--from {steps[first]} comes after --until {steps[last]}")
+    if slices:
+        from .trend import sort_slices
+
+        if len(inputs) < 2:
+            raise ValueError(f"a trend needs at least 2 time slices, and with --slices each INPUT is one: "
+                             f"{len(inputs)} given")
+        sort_slices(inputs)  # two inputs of one label: ValueError
+    return list(steps[first:last + 1])
 
 
 def _corpus(inputs: list[str], outdir: str) -> list[str]:
@@ -276,10 +307,28 @@ def _remove_leftovers(outdir: str) -> None:
                 log.info("removed %s, left by an interrupted run", leftover)
 
 
-def _step_name(name: str) -> str:
-    if name not in STEPS:
-        raise ValueError(f"unknown step {name!r}; the steps are {', '.join(STEPS)}")
+def _step_name(name: str, steps: tuple[str, ...] = STEPS) -> str:
+    if name not in steps:
+        if name in SLICE_STEPS:
+            raise ValueError(f"the {name} step runs only when the inputs are time slices (--slices)")
+        raise ValueError(f"unknown step {name!r}; the steps are {', '.join(steps)}")
     return name
+
+
+def _slice_plan(inputs: list[str], outdir: str, corpus: list[str]) -> list[tuple[str, str, list[str]]]:
+    """``(label, input, corpus files)`` of each time slice, in time order: each input is a slice,
+    labelled and ordered as ``wordmine trend`` labels and orders its tables."""
+    from .trend import sort_slices
+
+    plan = [(label, source, _corpus([source], outdir)) for label, source in sort_slices(inputs)]
+    owner: dict[str, str] = {}
+    for label, _source, files in plan:
+        for path in files:
+            key = os.path.realpath(path)
+            if key in owner:
+                raise InputError(f"{path}: in the slices {owner[key]!r} and {label!r}; give each slice its own files")
+            owner[key] = label
+    return plan
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -292,6 +341,7 @@ def _step_inputs(name: str, corpus: list[str], outdir: str) -> list[str]:
         "ngrams": corpus,
         "discover": corpus + [here("ngrams.npz")],
         "segment": corpus + [here("discovered.tsv")],
+        "trend": corpus + [here("segmented.txt"), here("discovered.tsv")],
         "graph": [here("segmented.txt"), here("discovered.tsv")],
         "cluster": [here("graph.tsv")],
         "report": corpus + [here(name) for name in ("words.tsv", "discovered.tsv", "modules.tsv", "clusters.json")]
@@ -309,8 +359,10 @@ def _in(outdir: str) -> Callable[[str], str]:
     return lambda name: os.path.join(outdir, name)
 
 
-def _do_step(name, corpus, outdir, options, manifest, force) -> StepResult:
+def _do_step(name, corpus, outdir, options, manifest, force, plan=None) -> StepResult:
     inputs = _step_inputs(name, corpus, outdir)
+    if name == "report" and options.slices:
+        inputs += [os.path.join(outdir, o) for o in OUTPUTS["trend"]]
     outputs = [os.path.join(outdir, o) for o in OUTPUTS[name]]
     missing = [path for path in inputs if not os.path.exists(path)]
     if missing:
@@ -318,6 +370,10 @@ def _do_step(name, corpus, outdir, options, manifest, force) -> StepResult:
             raise InputError(f"{missing[0]}: corpus file missing (a dangling link, or deleted meanwhile)")
         raise InputError(f"{missing[0]}: missing; run the step that makes it (without --from)")
     params = options.params(name)
+    extra = {}
+    if name == "trend":
+        params = {**params, "slices": [[label, os.path.abspath(source)] for label, source, _ in plan]}
+        extra = {"plan": plan, "order": _segmented_order(manifest, corpus)}
     record = manifest["steps"].get(name)
     current = {"inputs": _signature(inputs, outdir), "params": params, "version": __version__}
     if not force and record is not None and all(record.get(k) == v for k, v in current.items()) \
@@ -326,7 +382,7 @@ def _do_step(name, corpus, outdir, options, manifest, force) -> StepResult:
         return StepResult(name, False, record.get("seconds", 0.0), outputs, record.get("info", {}))
     log.info("%s: running", name)
     began = time.perf_counter()
-    info = _RUNNERS[name](corpus, outdir, options)
+    info = _RUNNERS[name](corpus, outdir, options, **extra)
     seconds = time.perf_counter() - began
     manifest["steps"][name] = {**current, "outputs": _signature(outputs, outdir), "seconds": round(seconds, 3), "info": info}
     # Later steps read this step's files: their records no longer match and they run again.
@@ -381,6 +437,42 @@ def _segment(corpus, outdir, o: PipelineOptions) -> dict:
     return {"lines": stats.lines, "tokens": stats.tokens}
 
 
+def _segmented_order(manifest: dict, corpus: list[str]) -> list[str]:
+    """The corpus files in the order of ``segmented.txt``'s lines: that of the run that segmented
+    them (the manifest's record; inputs given in another order since leave the step up to date)."""
+    record = manifest["steps"].get("segment", {})
+    by_key = {os.path.abspath(path): path for path in corpus}
+    recorded = [key for key in record.get("inputs", {}) if key in by_key]
+    return [by_key[key] for key in recorded] if len(recorded) == len(corpus) else corpus
+
+
+def _trend(corpus, outdir, o: PipelineOptions, *, plan, order) -> dict:
+    from .corpus import read_batches
+    from .formats import read_words
+    from .trend import Slice, burst_words, count_slices, write_bursts, write_slice_counts, write_slice_totals
+
+    here = _in(outdir)
+    slice_of = {os.path.realpath(path): i for i, (_label, _source, files) in enumerate(plan) for path in files}
+    # Line ends as segment reads them (the same reader: encodings, compression, \r\n), a file at a time.
+    runs = [
+        (slice_of[os.path.realpath(path)],
+         sum(batch.text.count("\n") for batch in read_batches([path], encoding=o.encoding, errors=o.errors, warn=False)))
+        for path in order
+    ]
+    counts = count_slices(here("segmented.txt"), runs, len(plan))
+    labels = [label for label, _source, _files in plan]
+    lines = [0] * len(plan)
+    for index, n in runs:
+        lines[index] += n
+    slices = [Slice(label, source, len(files), lines[i], sum(counts[i].values())) for i, (label, source, files) in enumerate(plan)]
+    bursts = burst_words(counts, labels=labels, s=defaults.BURST_S, gamma=defaults.BURST_GAMMA, min_count=defaults.TREND_MIN_COUNT)
+    new = [w.word for w in read_words(here("discovered.tsv")) if w.is_new]
+    write_bursts(bursts, here("bursts.tsv"))
+    write_slice_totals(slices, here("slice_totals.tsv"))
+    write_slice_counts(new, counts, labels, here("slice_counts.tsv"))
+    return {"slices": len(plan), "tokens": sum(s.tokens for s in slices), "bursts": len(bursts)}
+
+
 def _graph(corpus, outdir, o: PipelineOptions) -> dict:
     from .formats import read_vocabulary
     from .graph import build_graph, write_graph
@@ -420,12 +512,13 @@ def _cluster(corpus, outdir, o: PipelineOptions) -> dict:
 def _report(corpus, outdir, o: PipelineOptions) -> dict:
     from .report import REPORT, write_report
 
-    path = write_report(outdir, os.path.join(outdir, REPORT), jobs=o.jobs, progress=o.progress)
+    path = write_report(outdir, os.path.join(outdir, REPORT), jobs=o.jobs, progress=o.progress, engine=o.engine,
+                        trend=o.slices)
     return {"bytes": os.path.getsize(path)}
 
 
-_RUNNERS = {"count": _count, "ngrams": _ngrams, "discover": _discover, "segment": _segment, "graph": _graph,
-            "cluster": _cluster, "report": _report}
+_RUNNERS = {"count": _count, "ngrams": _ngrams, "discover": _discover, "segment": _segment, "trend": _trend,
+            "graph": _graph, "cluster": _cluster, "report": _report}
 
 
 # --- manifest and lock -------------------------------------------------------------------------
@@ -460,7 +553,7 @@ def _read_manifest(outdir: str) -> dict:
             manifest = json.load(f)
         if isinstance(manifest, dict) and isinstance(manifest.get("steps"), dict):
             # A record of another shape (edited by hand, say) cannot say a step is up to date.
-            manifest["steps"] = {k: v for k, v in manifest["steps"].items() if k in STEPS and isinstance(v, dict)}
+            manifest["steps"] = {k: v for k, v in manifest["steps"].items() if k in SLICE_STEPS and isinstance(v, dict)}
             return manifest
         log.warning("%s: not a wordmine manifest; every step runs again", path)
     except FileNotFoundError:
@@ -553,6 +646,8 @@ def _summary(outdir: str, corpus: list[str], runs: list[StepResult], manifest: d
         if new:
             lines += [f"Top new words (of {len(new):,}):", "", "| word | count | cohesion | jieba lift |", "|---|---:|---:|---:|"]
             lines += [f"| {w.word} | {w.count} | {_number(w.cohesion)} | {_number(w.jieba_lift)} |" for w in new[:SUMMARY_WORDS]]
+    if "trend" in done:
+        lines += _trend_summary(outdir)
     if "cluster" in done:
         modules: dict[int, list[str]] = {}
         for word, module in read_modules(here("modules.tsv")).items():  # by module, then flow
@@ -564,6 +659,23 @@ def _summary(outdir: str, corpus: list[str], runs: list[StepResult], manifest: d
             lines += ["| cluster | words | most central |", "|---:|---:|---|"]
             lines += [f"| {m} | {len(ws)} | {' '.join(ws[:SUMMARY_CLUSTER_WORDS])} |" for m, ws in largest]
     return "\n".join(lines) + "\n"
+
+
+def _trend_summary(outdir: str) -> list[str]:
+    """The summary's lines on the time slices and the heaviest bursts."""
+    from .trend import read_bursts, read_slice_totals
+
+    here = _in(outdir)
+    slices = read_slice_totals(here("slice_totals.tsv"))
+    bursts = read_bursts(here("bursts.tsv"))
+    lines = ["", f"{len(slices)} time slices, {slices[0].label} to {slices[-1].label} "
+             f"({', '.join(f'{s.label} {s.tokens:,}' for s in slices[:SUMMARY_SLICES])}"
+             f"{', ...' if len(slices) > SUMMARY_SLICES else ''} tokens); {len(bursts):,} bursts (bursts.tsv)."]
+    if bursts:
+        lines += ["", "Heaviest bursts:", "", "| word | slices | weight | count |", "|---|---|---:|---:|"]
+        lines += [f"| {b.word} | {b.first if b.first == b.last else b.first + ' to ' + b.last} | {b.weight:.1f} | {b.count} |"
+                  for b in bursts[:SUMMARY_WORDS]]
+    return lines
 
 
 def _size(nbytes: int) -> str:

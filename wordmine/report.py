@@ -20,7 +20,11 @@ What it shows, from the files of OUTDIR (those that exist; a missing one leaves 
 * the clusters (``modules.tsv``, ``clusters.json``) as cards, largest flow first: size, flow,
   most central words; a card opens to show its words, and a word there filters the table;
 * SIGHAN segmentation scores, for each ``*.tsv`` of OUTDIR that ``wordmine evaluate`` wrote
-  (``metric<TAB>value``), e.g. ``wordmine evaluate ... -o OUTDIR/evaluation.tsv``.
+  (``metric<TAB>value``), e.g. ``wordmine evaluate ... -o OUTDIR/evaluation.tsv``;
+* when the corpus was given as time slices (``wordmine pipeline --slices``: ``slice_totals.tsv``,
+  ``slice_counts.tsv``, ``bursts.tsv``), a sparkline per new word in the table (its frequency
+  per million tokens in each slice, from 0 to its own peak, its bursts shaded) and the
+  heaviest bursts (:func:`wordmine.burst_words`) with the slices they span.
 
 What is inlined is capped so that the page opens fast whatever the corpus: the
 :data:`REPORT_NEW_WORDS` most frequent new words (with contexts) and the
@@ -96,7 +100,8 @@ _DIGITS = 3
 _PER_MILLION = 1_000_000
 
 
-def write_report(outdir: str, path: str | None = None, *, jobs: int | None = None, progress: bool = False) -> str:
+def write_report(outdir: str, path: str | None = None, *, jobs: int | None = None, progress: bool = False, engine: object = None,
+                 trend: bool | None = None) -> str:
     """Write :func:`build_report` of ``outdir`` to ``path`` (default ``OUTDIR/report.html``),
     atomically; ``-`` is stdout.
 
@@ -108,25 +113,31 @@ def write_report(outdir: str, path: str | None = None, *, jobs: int | None = Non
         FormatError: a file of ``outdir`` is malformed (naming it and the line).
     """
     path = os.path.join(outdir, REPORT) if path is None else path
-    page = build_report(outdir, jobs=jobs, progress=progress)
+    page = build_report(outdir, jobs=jobs, progress=progress, engine=engine, trend=trend)
     with atomic_write(path) as f:
         f.write(page)
     return path
 
 
-def build_report(outdir: str, *, jobs: int | None = None, progress: bool = False) -> str:
+def build_report(outdir: str, *, jobs: int | None = None, progress: bool = False, engine: object = None,
+                 trend: bool | None = None) -> str:
     """The HTML page about ``outdir`` (see the module doc), as a string.
 
     Args:
         outdir: a pipeline's output directory (or any directory holding some of its files).
         jobs: worker processes for finding the contexts (None: all CPUs; 1: in-process).
         progress: show a progress bar on stderr while finding the contexts (only on a TTY).
+        engine: where the contexts are found (see :func:`wordmine.kwic.keywords_in_context`).
+        trend: show the time slices (sparklines and bursts): True (their files must be there),
+            False (never: the pipeline without ``--slices``), None (if their files are there).
 
     Raises:
-        InputError: ``outdir`` holds none of the files a report shows.
+        InputError: ``outdir`` holds none of the files a report shows, or ``trend`` is True and
+            a file of the time slices is missing.
         FormatError: a file of ``outdir`` is malformed.
     """
-    facts = _gather(outdir, jobs=jobs, progress=progress)
+    facts = _gather(outdir, jobs=jobs, progress=progress, engine=engine)
+    facts["trend"] = _trend(outdir, trend)
     return _page(facts)
 
 
@@ -135,7 +146,7 @@ def build_report(outdir: str, *, jobs: int | None = None, progress: bool = False
 _SHOWN_FILES = ("discovered.tsv", "words.tsv", "modules.tsv", "clusters.json", "manifest.json")
 
 
-def _gather(outdir: str, *, jobs, progress) -> dict:
+def _gather(outdir: str, *, jobs, progress, engine=None) -> dict:
     from .formats import read_counts, read_module_rows, read_words
 
     here = lambda name: os.path.join(outdir, name)  # noqa: E731
@@ -158,7 +169,7 @@ def _gather(outdir: str, *, jobs, progress) -> dict:
     tokens = sum(counts.values()) if counts else info.get("count", {}).get("tokens")
     new = [w for w in words if w.is_new] if words else []
     shown_new = new[:REPORT_NEW_WORDS]
-    contexts = _contexts(corpus, [w.word for w in shown_new], steps, jobs=jobs, progress=progress)
+    contexts = _contexts(corpus, [w.word for w in shown_new], steps, jobs=jobs, progress=progress, engine=engine)
     return {
         "outdir": outdir,
         "corpus": corpus,
@@ -176,6 +187,37 @@ def _gather(outdir: str, *, jobs, progress) -> dict:
         "version": manifest.get("version", __version__),
         "date": _date(),
     }
+
+
+#: The files of the time slices (``wordmine pipeline --slices``, its trend step).
+TREND_FILES = ("slice_totals.tsv", "slice_counts.tsv", "bursts.tsv")
+
+
+def _trend(outdir: str, trend: bool | None) -> dict | None:
+    """The slices (labels, token totals), the new words' counts per slice and the bursts, with
+    each word's bursts as ``[first, last]`` slice indices; None when there are none to show."""
+    from .trend import read_bursts, read_slice_counts, read_slice_totals
+
+    if trend is False:
+        return None
+    paths = [os.path.join(outdir, name) for name in TREND_FILES]
+    missing = [path for path in paths if not os.path.exists(path)]
+    if missing:
+        if trend:
+            raise InputError(f"{shown(missing[0])}: missing; run wordmine pipeline --slices to make it")
+        return None
+    totals = read_slice_totals(paths[0])
+    labels, counts = read_slice_counts(paths[1])
+    bursts = read_bursts(paths[2])
+    if labels != [s.label for s in totals]:
+        log.warning("%s and %s name other slices; the report leaves the slices out", shown(paths[0]), shown(paths[1]))
+        return None
+    index = {label: i for i, label in enumerate(labels)}
+    bursts = [b for b in bursts if b.first in index and b.last in index]
+    spans: dict[str, list[list[int]]] = {}
+    for b in bursts:
+        spans.setdefault(b.word, []).append([index[b.first], index[b.last]])
+    return {"slices": totals, "labels": labels, "counts": counts, "bursts": bursts, "spans": spans}
 
 
 def _manifest(path: str) -> dict:
@@ -247,7 +289,7 @@ def _evaluations(outdir: str) -> list[tuple[str, list[tuple[str, str]]]]:
     return found
 
 
-def _contexts(corpus, words: list[str], steps: dict, *, jobs, progress) -> dict:
+def _contexts(corpus, words: list[str], steps: dict, *, jobs, progress, engine=None) -> dict:
     from .kwic import keywords_in_context
 
     if not words or not corpus:
@@ -261,7 +303,7 @@ def _contexts(corpus, words: list[str], steps: dict, *, jobs, progress) -> dict:
     return keywords_in_context(
         files, words, width=REPORT_CONTEXT_WIDTH, per_word=REPORT_CONTEXTS, pick="spread", jobs=jobs,
         encoding=reading.get("encoding", defaults.ENCODING), errors=reading.get("errors", defaults.ERRORS),
-        progress=progress,
+        progress=progress, engine=engine,
     )
 
 
@@ -288,6 +330,7 @@ def _page(f: dict) -> str:
         '<main class="wrap">',
         _overview(f),
         _words_section(f),
+        _bursts_section(f),
         _plots_section(f),
         _clusters_section(f),
         _scores_section(f),
@@ -304,11 +347,11 @@ def _page(f: dict) -> str:
         f"<title>{e(title)} · wordmine</title>\n",
         # An empty icon: without it a browser asks the server for /favicon.ico.
         '<link rel="icon" href="data:,">\n',
-        f"<style>{_CSS}</style>\n</head>\n<body>\n",
+        f"<style>{_CSS}{_TREND_CSS if f['trend'] else ''}</style>\n</head>\n<body>\n",
         "\n".join(part for part in body if part),
         '\n<script type="application/json" id="wm-data">',
         json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"),
-        f"</script>\n<script>{_SCRIPT}</script>\n</body>\n</html>\n",
+        f"</script>\n<script>{_TREND_SCRIPT if f['trend'] else _SCRIPT}</script>\n</body>\n</html>\n",
     ])
 
 
@@ -326,6 +369,8 @@ def _nav(f: dict) -> str:
     links = [("overview", "Corpus")]
     if f["words"] is not None:
         links.append(("words", "New words"))
+    if f["trend"]:
+        links.append(("bursts", "Bursts"))
     if f["counts"] or f["words"]:
         links.append(("frequency", "Frequencies"))
     if f["modules"]:
@@ -415,9 +460,17 @@ def _words_section(f: dict) -> str:
         f'<button type="button">{e(name)}</button></th>'
         for i, (name, hint, cls) in enumerate(headers)
     )
+    trend = ""
+    if f["trend"]:
+        labels = f["trend"]["labels"]
+        ths = ths.replace("</th>", '</th><th class="spark" title="the word\'s frequency per million tokens in each time slice '
+                          f'({e(labels[0])} to {e(labels[-1])}), from 0 to its own peak (the dot); shaded: its bursts">'
+                          "per slice</th>", 1)
+        trend = (f"Per slice: the new word's frequency in each of the {len(labels)} time slices, from 0 to its own peak; "
+                 "its bursts shaded; point at it for the numbers. ")
     return (
         '<section id="words"><h2>New words</h2>'
-        f'<p class="lead">{len(f["new"]):,} new words among {len(words):,} discovered. {e(contexts_note)} '
+        f'<p class="lead">{len(f["new"]):,} new words among {len(words):,} discovered. {e(contexts_note)} {e(trend)}'
         f'Click a column to sort, type to filter.</p>{cap}'
         '<div class="controls">'
         '<label>Find <input id="wm-q" type="search" placeholder="word or part of it" autocomplete="off"></label>'
@@ -452,6 +505,7 @@ def _data(f: dict) -> dict:
     def num(x):
         return None if x is None or x != x else round(x, _DIGITS)
 
+    trend = f["trend"]
     rows = []
     others = 0
     for w in words:
@@ -469,7 +523,73 @@ def _data(f: dict) -> dict:
             w.word, w.count, num(w.count * _PER_MILLION / tokens) if tokens else None, num(w.cohesion),
             num(w.left_entropy), num(w.right_entropy), num(w.jieba_lift), kind_index[w.kind], contexts,
         ])
-    return {"rows": rows, "kinds": kinds, "files": list(files), "page": _PAGE_ROWS}
+        if trend and w.is_new:  # the sparkline's data: counts per slice, bursts as slice indices
+            rows[-1] += [trend["counts"].get(w.word) or [0] * len(trend["labels"]), trend["spans"].get(w.word, [])]
+    data = {"rows": rows, "kinds": kinds, "files": list(files), "page": _PAGE_ROWS}
+    if trend:
+        data.update(slices=trend["labels"], slice_tokens=[s.tokens for s in trend["slices"]])
+    return data
+
+
+#: Bursts listed on the page (bursts.tsv has them all): the heaviest, two screens of rows.
+REPORT_BURSTS = 50
+#: The width of a burst's timeline (CSS pixels) and the widest cell of a slice in it.
+_SPAN_WIDTH = 150
+_SPAN_CELL = 14
+
+
+def _bursts_section(f: dict) -> str:
+    e = html.escape
+    trend = f["trend"]
+    if not trend:
+        return ""
+    labels, bursts, slices = trend["labels"], trend["bursts"], trend["slices"]
+    index = {label: i for i, label in enumerate(labels)}
+    new = {w.word for w in f["new"]}
+    in_table = {w.word for w in (f["words"] or [])}
+    rows = []
+    for b in bursts[:REPORT_BURSTS]:
+        word = (f'<button type="button" class="chip{" new" if b.word in new else ""}" data-word="{e(b.word)}" '
+                f'title="find it in the table">{e(b.word)}</button>' if b.word in in_table else e(b.word))
+        rows.append(f'<tr><td class="word">{word}</td><td>{burst_span_svg(index[b.first], index[b.last], labels)}</td>'
+                    f'<td>{e(b.first)}</td><td>{e(b.last)}</td><td class="num">{b.weight:,.1f}</td><td class="num">{b.count:,}</td></tr>')
+    kept = (f"the {REPORT_BURSTS} heaviest of {len(bursts):,} are here, <code>bursts.tsv</code> has them all"
+            if len(bursts) > REPORT_BURSTS else f"{len(bursts):,} in all")
+    table = ('<div class="tablewrap"><table class="small bursts"><thead><tr><th>word</th><th>when</th><th>first</th>'
+             '<th>last</th><th class="num" title="the cost the burst saves (Kleinberg\'s weight): longer and stronger bursts weigh more">'
+             'weight</th><th class="num" title="the word\'s tokens in the burst\'s slices">count</th></tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table></div>') if rows else '<p class="muted">No word burst.</p>'
+    sizes = "".join(f"<tr><td>{e(s.label)}</td><td><code>{e(s.input)}</code></td><td class=\"num\">{s.files:,}</td>"
+                    f"<td class=\"num\">{s.lines:,}</td><td class=\"num\">{s.tokens:,}</td></tr>" for s in slices)
+    return (
+        '<section id="bursts"><h2>Bursts</h2>'
+        f'<p class="lead">Words whose share of the text rose for a run of time slices, over the {len(labels)} slices '
+        f"{e(labels[0])} to {e(labels[-1])}: Kleinberg's (2002) burst detection on the segmented text, as "
+        f"<code>wordmine trend</code> computes it (s = {defaults.BURST_S:g}, γ = {defaults.BURST_GAMMA:g}); "
+        f"heaviest first ({kept}). New words are marked; a discovered word, clicked, finds itself in the table.</p>"
+        f"{table}"
+        '<details class="files"><summary>The time slices</summary><table class="small"><thead><tr><th>slice</th>'
+        '<th>input</th><th class="num">files</th><th class="num">lines</th><th class="num">tokens</th></tr></thead>'
+        f"<tbody>{sizes}</tbody></table></details></section>"
+    )
+
+
+def burst_span_svg(first: int, last: int, labels: list[str]) -> str:
+    """A burst's timeline: a cell per time slice, the burst's slices filled.
+
+    >>> svg = burst_span_svg(1, 2, ["2013", "2014", "2015", "2016"])
+    >>> svg.startswith("<svg") and svg.count('class="on"') == 2 and "2014 to 2015" in svg
+    True
+    """
+    n = len(labels)
+    cell = min(_SPAN_CELL, _SPAN_WIDTH / n)
+    width, height = cell * n, 12
+    on = ' class="on"'
+    cells = "".join(f'<rect{on if first <= i <= last else ""} x="{i * cell:.1f}" y="0" '
+                    f'width="{max(cell - 1, 0.5):.1f}" height="{height}"/>' for i in range(n))
+    when = labels[first] if first == last else f"{labels[first]} to {labels[last]}"
+    return (f'<svg class="span" width="{width:.0f}" height="{height}" viewBox="0 0 {width:.1f} {height}" role="img" '
+            f'aria-label="{html.escape(when)}"><title>{html.escape(when)}</title>{cells}</svg>')
 
 
 def _plots_section(f: dict) -> str:
@@ -712,6 +832,24 @@ table.small{font-size:13.5px}
 footer{color:var(--muted);font-size:13px;padding-bottom:40px}
 """
 
+# Sparklines and bursts: in the page only when there are time slices (a page without them is
+# byte for byte the page of a wordmine without them).
+_TREND_CSS = """
+th.spark{font-size:13px;font-weight:600;white-space:nowrap;cursor:help}
+td.spark{padding:8px 6px 4px}
+svg.spark{display:block;overflow:visible}
+svg.spark .area{fill:#d7ebe7}
+svg.spark .line{fill:none;stroke:#0f766e;stroke-width:1.6;stroke-linejoin:round;stroke-linecap:round}
+svg.spark .burst{fill:#fde68a}
+svg.spark .peak{fill:#0f766e}
+svg.spark .base{stroke:#d6d3cc;stroke-width:1}
+table.bursts{width:auto;min-width:min(100%,640px)}table.bursts td{vertical-align:middle;padding-right:22px}
+table.bursts td.word{font-size:16px}
+table.bursts .chip{font-size:15px;font-weight:600}
+svg.span{display:block}
+svg.span rect{fill:#ecebe6}svg.span rect.on{fill:var(--accent2)}
+"""
+
 # The table: filter, sort, page. Text goes into the page through textContent only.
 _SCRIPT = """
 (function(){
@@ -752,3 +890,42 @@ q.value=b.getAttribute('data-word');kind.value='all';least.value=1;filter();docu
 filter();
 })();
 """
+
+
+#: Sparkline width and height (CSS pixels) and inner margin: a row's height, a word's width.
+_SPARK_WIDTH, _SPARK_HEIGHT, _SPARK_MARGIN = 120, 30, 3
+
+# A new word's sparkline (row fields 9: counts per slice, 10: bursts as [first, last] indices),
+# drawn as SVG elements (createElementNS, in the namespace the HTML parser gives an <svg>: the page
+# holds no URL), its numbers in a <title> (the tooltip).
+_SPARK = """var NS=(function(){var d=document.createElement('div');d.innerHTML='<svg></svg>';return d.firstChild.namespaceURI;})(),
+SL=D.slices,ST=D.slice_tokens;
+function sv(t,a){var e=document.createElementNS(NS,t);for(var k in a)e.setAttribute(k,a[k]);return e;}
+function pm(v){return v>=100?Math.round(v).toLocaleString('en'):String(+v.toPrecision(3));}
+function spark(r){var td=el('td','spark'),c=r[9];if(!c)return td;
+var n=c.length,W=%(w)d,H=%(h)d,P=%(m)d,f=c.map(function(x,i){return ST[i]?x*1e6/ST[i]:0;}),m=Math.max.apply(null,f),k=(W-2*P)/(n-1);
+function X(i){return P+k*i;}function Y(v){return H-P-(m?(H-2*P)*v/m:0);}
+var s=sv('svg',{'class':'spark',width:W,height:H,viewBox:'0 0 '+W+' '+H,role:'img'});
+r[10].forEach(function(b){var x0=Math.max(0,X(b[0])-k/2),x1=Math.min(W,X(b[1])+k/2);
+s.appendChild(sv('rect',{'class':'burst',x:x0.toFixed(1),y:0,width:(x1-x0).toFixed(1),height:H-P}));});
+s.appendChild(sv('line',{'class':'base',x1:P,y1:H-P,x2:W-P,y2:H-P}));
+var p=f.map(function(v,i){return X(i).toFixed(1)+','+Y(v).toFixed(1);}).join(' ');
+s.appendChild(sv('polygon',{'class':'area',points:P+','+(H-P)+' '+p+' '+(W-P)+','+(H-P)}));
+s.appendChild(sv('polyline',{'class':'line',points:p}));
+if(m)s.appendChild(sv('circle',{'class':'peak',cx:X(f.indexOf(m)).toFixed(1),cy:Y(m).toFixed(1),r:2.4}));
+var t=sv('title',{});t.textContent=r[0]+': count in each slice (per million tokens)\\n'+SL.map(function(l,i){
+return l+'  '+c[i].toLocaleString('en')+'  ('+pm(f[i])+')';}).join('\\n')+(r[10].length?'\\nburst: '+r[10].map(function(b){
+return SL[b[0]]+(b[1]>b[0]?'\\u2013'+SL[b[1]]:'');}).join(', '):'');
+s.appendChild(t);s.setAttribute('aria-label',t.textContent);td.appendChild(s);return td;}
+""" % {"w": _SPARK_WIDTH, "h": _SPARK_HEIGHT, "m": _SPARK_MARGIN}
+
+
+def _with_sparklines(script: str) -> str:
+    """The table's script that also draws a sparkline cell after each row's word."""
+    define, row = "function el(", "tr.appendChild(el('td','word',r[0]));"
+    if script.count(define) != 1 or script.count(row) != 1:
+        raise AssertionError("the table's script changed: put the sparkline back into it")
+    return script.replace(define, _SPARK + define).replace(row, row + "tr.appendChild(spark(r));")
+
+
+_TREND_SCRIPT = _with_sparklines(_SCRIPT)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from typing import IO, Iterable, Mapping, NamedTuple, Sequence
 
 from . import defaults
@@ -31,12 +32,30 @@ from .errors import FormatError
 from .files import STDIN, atomic_write, shown
 from .formats import format_float, open_table, read_counts
 
-__all__ = ["TREND_TABLE", "Burst", "burst_words", "read_slice_list", "slice_label", "sort_slices", "write_bursts"]
+__all__ = [
+    "SLICE_TOTALS",
+    "TREND_TABLE",
+    "Burst",
+    "Slice",
+    "burst_words",
+    "count_slices",
+    "read_bursts",
+    "read_slice_counts",
+    "read_slice_list",
+    "read_slice_totals",
+    "slice_label",
+    "sort_slices",
+    "write_bursts",
+    "write_slice_counts",
+    "write_slice_totals",
+]
 
 #: Header of a burst table (``wordmine trend``): ``count`` is the word's occurrences in the burst.
 TREND_TABLE = ("word", "first", "last", "weight", "count")
 #: Header of a ``--slices`` file: one slice per line, in time order.
 SLICES_TABLE = ("label", "path")
+#: Header of a slice-totals table (``slice_totals.tsv`` of ``wordmine pipeline --slices``).
+SLICE_TOTALS = ("label", "input", "files", "lines", "tokens")
 # Extensions left out of a slice's label (``2013.tsv.gz`` is 2013).
 _EXTENSIONS = (".gz", ".bz2", ".xz", ".tsv", ".txt")
 
@@ -211,12 +230,12 @@ def write_bursts(bursts: Iterable[Burst], output: str | IO[str] = STDIN, *, head
 
 
 def slice_label(path: str) -> str:
-    """A slice's label: its file name without directory and extensions.
+    """A slice's label: its file name without directory and extensions (a directory's own name).
 
-    >>> slice_label("counts/2013-07.tsv.gz")
-    '2013-07'
+    >>> slice_label("counts/2013-07.tsv.gz"), slice_label("news/2014/")
+    ('2013-07', '2014')
     """
-    name = os.path.basename(os.fspath(path))
+    name = os.path.basename(os.path.normpath(os.fspath(path)))
     while name.endswith(_EXTENSIONS) and "." in name[1:]:
         name = name[: name.rindex(".")]
     return name
@@ -272,3 +291,200 @@ def read_slice_list(path: str) -> list[tuple[str, str]]:
     except UnicodeDecodeError as err:
         raise FormatError(f"{shown(path)}: not valid UTF-8 (byte 0x{err.object[err.start]:02x})") from None
     return pairs
+
+
+# --- a segmented corpus cut into slices (wordmine pipeline --slices) ---------------------------
+
+
+class Slice(NamedTuple):
+    """One time slice of a sliced corpus: its ``label``, the ``input`` it was given as (a file,
+    directory or glob), how many corpus ``files`` that is, and the ``lines`` and word ``tokens``
+    of its segmented text."""
+
+    label: str
+    input: str
+    files: int
+    lines: int
+    tokens: int
+
+
+def count_slices(segmented: str, runs: Iterable[tuple[int, int]], slices: int) -> list[Counter]:
+    """Word counts per time slice of a segmented text whose lines are the slices' lines.
+
+    A segmented text (``wordmine segment``) has one line per corpus line, in corpus order, so a
+    corpus whose files belong to time slices cuts it into runs of lines. The words are the
+    text's tokens (a discovered word is counted whole, as the segmentation cut it), without the
+    tokens that hold no letter or digit (punctuation, as ``wordmine count`` leaves it out).
+
+    Args:
+        segmented: the path of a segmented text (tokens separated by spaces; may be compressed).
+        runs: ``(slice, lines)`` in text order: the first ``lines`` lines are of slice number
+            ``slice`` (from 0), the next run's lines follow, ... (a corpus file per run, say).
+        slices: how many slices there are.
+
+    Returns:
+        One :class:`collections.Counter` per slice.
+
+    Raises:
+        FormatError: the text has more or fewer lines than the runs (it was not made from
+            these files), or is not UTF-8 (naming the line).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "segmented.txt")
+    >>> _ = p.write_text("星澜科技 发布 新品 。\\n\\n星澜科技 好\\n", encoding="utf-8")
+    >>> [dict(c) for c in count_slices(str(p), [(0, 1), (1, 2)], 2)]
+    [{'星澜科技': 1, '发布': 1, '新品': 1}, {'星澜科技': 1, '好': 1}]
+    """
+    from itertools import islice
+
+    from .corpus import is_wordlike
+    from .files import read_utf8_lines
+
+    counts = [Counter() for _ in range(slices)]
+    lines = read_utf8_lines(segmented)
+    expected = seen = 0
+    for index, n in runs:
+        expected += n
+        while n > 0:  # a block of lines at a time: Counter.update counts a list in C
+            block = list(islice(lines, min(n, _COUNT_BLOCK)))
+            seen += len(block)
+            if not block:
+                break
+            counts[index].update(" ".join(block).split())
+            n -= len(block)
+    seen += sum(1 for _ in lines)
+    if seen != expected:
+        raise FormatError(
+            f"{shown(segmented)}: {seen:,} lines, but the slices' files have {expected:,}: it was not segmented "
+            "from these files (segment them again)"
+        )
+    for table in counts:
+        for word in [w for w in table if not is_wordlike(w)]:
+            del table[word]
+    return counts
+
+
+#: Lines counted at once by :func:`count_slices` (about a MB of news text).
+_COUNT_BLOCK = 10_000
+
+
+def write_slice_totals(slices: Iterable[Slice], output: str | IO[str] = STDIN, *, header: bool = True) -> None:
+    """Write a slice-totals table (:data:`SLICE_TOTALS`: label, input, files, lines, tokens), one
+    row per slice in time order, atomically when ``output`` is a path.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> write_slice_totals([Slice("2013", "news/2013", 2, 40, 812)], out)
+    >>> out.getvalue().splitlines()
+    ['label\\tinput\\tfiles\\tlines\\ttokens', '2013\\tnews/2013\\t2\\t40\\t812']
+    """
+    if isinstance(output, (str, os.PathLike)):
+        with atomic_write(os.fspath(output)) as f:
+            write_slice_totals(slices, f, header=header)
+        return
+    if header:
+        output.write("\t".join(SLICE_TOTALS) + "\n")
+    output.write("".join(f"{s.label}\t{s.input}\t{s.files}\t{s.lines}\t{s.tokens}\n" for s in slices))
+
+
+def read_slice_totals(path: str) -> list[Slice]:
+    """Read a slice-totals table (:func:`write_slice_totals`, with or without its header).
+
+    Raises:
+        FormatError: naming file and line, for a row without five fields or a count that is
+            not a non-negative integer.
+    """
+    rows = []
+    for lineno, fields in _rows(path, SLICE_TOTALS):
+        label, source, *numbers = fields
+        if not all(x.isdigit() and x.isascii() for x in numbers):
+            raise FormatError(f"{shown(path)}:{lineno}: files, lines and tokens must be non-negative integers")
+        rows.append(Slice(label, source, *map(int, numbers)))
+    return rows
+
+
+def write_slice_counts(
+    words: Iterable[str], counts: Sequence[Mapping[str, int]], labels: Sequence[str], output: str | IO[str] = STDIN,
+) -> None:
+    """Write the counts of ``words`` in each slice: header ``word`` and the slice labels, then a
+    row per word (in the order given) with its count in each slice, atomically to a path.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> write_slice_counts(["星澜科技"], [{"星澜科技": 2}, {}], ["2013", "2014"], out)
+    >>> out.getvalue().splitlines()
+    ['word\\t2013\\t2014', '星澜科技\\t2\\t0']
+    """
+    if len(labels) != len(counts):
+        raise ValueError(f"{len(labels)} labels for {len(counts)} slices")
+    if isinstance(output, (str, os.PathLike)):
+        with atomic_write(os.fspath(output)) as f:
+            write_slice_counts(words, counts, labels, f)
+        return
+    output.write("\t".join(("word", *labels)) + "\n")
+    output.write("".join(f"{w}\t" + "\t".join(str(c.get(w, 0)) for c in counts) + "\n" for w in words))
+
+
+def read_slice_counts(path: str) -> tuple[list[str], dict[str, list[int]]]:
+    """Read a table of :func:`write_slice_counts`: the slice labels (its header) and each word's
+    counts, slice by slice.
+
+    Raises:
+        FormatError: naming file and line, for a missing header, a row of another width or a
+            count that is not a non-negative integer.
+    """
+    series: dict[str, list[int]] = {}
+    labels: list[str] = []
+    try:
+        with open_table(path) as f:
+            for lineno, line in enumerate(f, 1):
+                fields = line.rstrip("\r\n").split("\t")
+                if lineno == 1:
+                    if fields[0] != "word" or len(fields) < 2:
+                        raise FormatError(f"{shown(path)}:1: expected the header word<TAB>label..., found {line.strip()[:60]!r}")
+                    labels = fields[1:]
+                    continue
+                if not line.strip():
+                    continue
+                if len(fields) != len(labels) + 1 or not all(x.isdigit() and x.isascii() for x in fields[1:]):
+                    raise FormatError(f"{shown(path)}:{lineno}: expected a word and {len(labels)} counts (non-negative integers)")
+                series[fields[0]] = [int(x) for x in fields[1:]]
+    except UnicodeDecodeError as err:
+        raise FormatError(f"{shown(path)}: not valid UTF-8 (byte 0x{err.object[err.start]:02x})") from None
+    return labels, series
+
+
+def read_bursts(path: str) -> list[Burst]:
+    """Read a burst table (:func:`write_bursts`, with or without its header), in file order.
+
+    Raises:
+        FormatError: naming file and line, for a row without five fields, a weight that is not a
+            number or a count that is not a non-negative integer.
+    """
+    bursts = []
+    for lineno, (word, first, last, weight, count) in _rows(path, TREND_TABLE):
+        try:
+            value = float(weight)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not (count.isdigit() and count.isascii()):
+            raise FormatError(f"{shown(path)}:{lineno}: weight must be a number and count a non-negative integer")
+        bursts.append(Burst(word, first, last, value, int(count)))
+    return bursts
+
+
+def _rows(path: str, header: tuple[str, ...]):
+    """``(line number, fields)`` of a TSV table with the columns ``header`` (optional header row)."""
+    try:
+        with open_table(path) as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.rstrip("\r\n")
+                if not line or (lineno == 1 and tuple(line.split("\t")) == header):
+                    continue
+                fields = line.split("\t")
+                if len(fields) != len(header):
+                    raise FormatError(f"{shown(path)}:{lineno}: expected {len(header)} tab-separated fields "
+                                      f"({', '.join(header)}), found {len(fields)}")
+                yield lineno, fields
+    except UnicodeDecodeError as err:
+        raise FormatError(f"{shown(path)}: not valid UTF-8 (byte 0x{err.object[err.start]:02x})") from None
