@@ -101,9 +101,10 @@ class DaskEngine:
 
     # -- the maps --------------------------------------------------------------------------
 
-    def map_batches(self, batches: Iterable, func: Callable, merge: Callable, initial: Any, *, initializer=None,
-                    initargs: tuple = (), size=None, bar, ordered: bool = False) -> Any:
-        """:func:`wordmine.parallel.map_batches` on the cluster (same arguments and result)."""
+    def map_batches(self, batches: Iterable, func: Callable, fold, *, initializer=None,
+                    initargs: tuple = (), size=None, bar) -> Any:
+        """:func:`wordmine.parallel.map_batches` on the cluster: the results go to ``fold`` (a
+        :class:`wordmine.parallel.Fold`, which knows the merge, the accumulator and the order)."""
         from distributed import as_completed
 
         client = self.client
@@ -111,10 +112,7 @@ class DaskEngine:
         prefix = f"wordmine-{getattr(func, '__module__', 'task').rsplit('.', 1)[-1]}-{uuid.uuid4().hex[:12]}"
         state = client.scatter([initargs], broadcast=True, hash=False)[0] if initializer is not None else None
         limit = _INFLIGHT_PER_WORKER * self.workers()
-        from .parallel import Fold
-
         inflight: dict = {}  # future -> (batch number, input bytes)
-        fold = Fold(merge, initial, ordered)
         pending = as_completed()
         counter = itertools.count()
         try:
@@ -194,14 +192,12 @@ def open_dask(jobs: int, scheduler: str | None = None, scheduler_file: str | Non
     if scheduler is None and scheduler_file is None:
         from distributed import LocalCluster
 
-        from .parallel import blas_environ
-
-        # Workers are processes started now: one BLAS thread each, as local workers have.
-        with blas_environ():
-            cluster = LocalCluster(
-                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0",  # no fixed port to clash
-                host="127.0.0.1", silence_logs=logging.ERROR,
-            )
+        # Workers are processes started now, with this process's environment: the caller
+        # (parallel.open_engine) gives them one BLAS thread each, as local workers have.
+        cluster = LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0",  # no fixed port to clash
+            host="127.0.0.1", silence_logs=logging.ERROR,
+        )
         try:
             client = Client(cluster, timeout=_START_SECONDS)
         except BaseException:

@@ -72,7 +72,6 @@ __all__ = [
     "ENGINES",
     "Fold",
     "SCHEDULER_VARIABLE",
-    "blas_environ",
     "capped_jobs",
     "default_jobs",
     "limit_blas_threads",
@@ -235,8 +234,8 @@ def map_batches(
             )
             with bar:
                 return backend.map_batches(
-                    batches, func, merge, initial, initializer=initializer, initargs=initargs, size=size, bar=bar,
-                    ordered=ordered,
+                    batches, func, Fold(merge, initial, ordered), initializer=initializer, initargs=initargs,
+                    size=size, bar=bar,
                 )
     workers = capped_jobs(jobs)
     jobs = workers if jobs is None else jobs
@@ -324,7 +323,9 @@ def open_engine(
 
     if scheduler is None and scheduler_file is None:
         scheduler = os.environ.get(SCHEDULER_VARIABLE) or None
-    backend = open_dask(capped_jobs(jobs), scheduler, scheduler_file)
+    # A local cluster's workers are processes started now: one BLAS thread each, as local ones.
+    with _blas_environ():
+        backend = open_dask(capped_jobs(jobs), scheduler, scheduler_file)
     try:
         yield backend
     finally:
@@ -348,11 +349,6 @@ def with_engine(func: Callable) -> Callable:
 
 def _is_local(engine: Any) -> bool:
     return engine is None or engine == "local"
-
-
-def blas_environ():
-    """A context in which processes started get one BLAS and OpenMP thread each (as workers do)."""
-    return _blas_environ()
 
 
 def _indexed(task):
