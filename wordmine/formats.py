@@ -1100,7 +1100,7 @@ def write_npz(raw: IO[bytes], arrays: Mapping[str, object]) -> None:
             with zf.open(info, "w", force_zip64=True) as out:
                 np.lib.format.write_array_header_2_0(out, np.lib.format.header_data_from_array_1_0(array))
                 for piece in _slices(array, 1 << 22):
-                    out.write(piece.tobytes())
+                    out.write(piece)  # zipfile takes a buffer: no copy of the piece
     if target is not raw:
         raw.write(target.getvalue())
 
