@@ -59,7 +59,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import __version__, defaults
 from .errors import InputError, WordmineError
-from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, leftover_temporaries
+from .files import STDIN, atomic_write, expand_inputs, input_size, leftover_temporaries
 
 log = logging.getLogger(__name__)
 

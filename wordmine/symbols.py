@@ -38,7 +38,7 @@ from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from .corpus import CHARACTER, DIGIT, LATIN, SEPARATOR, char_kind, unit_fragments
+from .corpus import CHARACTER, DIGIT, LATIN, char_kind, unit_fragments
 from .keys import NONE, digits_per_word
 
 __all__ = [
@@ -319,7 +319,7 @@ class SymbolTable:
         ids[is_char] = self.character_lut[s.codes[s.start[is_char]]]
         words = np.flatnonzero((s.kind == LATIN) | (s.kind == DIGIT))
         if len(words):
-            get, class_of = self.index.get, self.class_of
+            get = self.index.get
             found = [get(w) for w in (text[a:b] for a, b in zip(s.start[words].tolist(), s.end[words].tolist()))]
             ids[words] = [
                 i if i is not None else (self.number_class if s.kind[j] == DIGIT else self.latin_class)
