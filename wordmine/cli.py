@@ -261,7 +261,7 @@ _FORMAT_HELP = "npz (binary, memory-mapped) or tsv [default: tsv for stdout and 
 @click.option("--tmp-dir", type=click.Path(file_okay=False, exists=True), help="Where sorted runs go [default: $TMPDIR].")
 @verbosity_options
 def ngrams(inputs, encoding, errors, output, no_header, jobs, engine, n, min_count, memory, fmt, tmp_dir, quiet, verbose):
-    """Count character n-grams of orders 1..N exactly (within fragments).
+    """Count n-grams of units (a character, a Latin word or a number) of orders 1..N exactly, within fragments.
 
     \b
     Example:
