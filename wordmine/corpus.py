@@ -287,22 +287,10 @@ def read_batches(
     >>> [b.text for b in read_batches([str(path)])]
     ['第一行\\n第二行\\n']
     """
-    if errors not in defaults.ERROR_HANDLERS:
-        raise ValueError(f"errors must be one of {', '.join(defaults.ERROR_HANDLERS)}, not {errors!r}")
-    files = expand_inputs(inputs)
-    buf: list[str] = []
-    size = nbytes = 0
-    for name in files:
-        for text, stored, read in _read_file(name, batch_bytes, encoding, errors, warn):
-            if text:
-                buf.append(text)
-            size += read
-            nbytes += stored
-            if size >= batch_bytes and buf:
-                yield Batch("".join(buf), nbytes)
-                buf, size, nbytes = [], 0, 0
-    if buf or nbytes:
-        yield Batch("".join(buf), nbytes)
+    # One batching loop: the located one, without the locations (counting line ends costs
+    # about 0.3 ms per MiB).
+    for batch in read_located_batches(inputs, batch_bytes=batch_bytes, encoding=encoding, errors=errors, warn=warn):
+        yield Batch(batch.text, batch.nbytes)
 
 
 class Piece(NamedTuple):
