@@ -136,6 +136,7 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("他说", 45, 0.3, "phrase"),        # 他 + 说: about what jieba expects
     ("这是", 300, 0.3, "phrase"),
     ("据了解", 20, 0.2, "phrase"),      # a preposition before a word
+    ("将于今晚", 20, 0.2, "phrase"),    # an adverb and a preposition before one
     ("会谈后", 20, 0.2, "phrase"),      # a locative after one
     ("投诉和举报", 20, 0.2, "phrase"),  # a conjunction between two
     ("框架内", 30, 0.2, "phrase"),      # a localizer jieba tags as a noun

@@ -51,8 +51,8 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      (``jieba_lift`` is the ln of that ratio: a frequent combination of frequent words,
      ``他说``, ``这是``, ``新的``); or it is a syntactic combination: a function word (jieba's
      tags r pronoun, p preposition, c conjunction, d adverb, u auxiliary, y modal particle,
-     e interjection, or the copula 是) opens it before a word of two or more characters that
-     is no proper name (``据了解``, ``为契机``), one (u, y, e, p, c, f locative, d adverb, 是,
+     e interjection, or the copula 是), alone or several in a row, opens it before a word of
+     two or more characters that is no proper name (``据了解``, ``为契机``, ``将于今晚``), one (u, y, e, p, c, f locative, d adverb, 是,
      or one of the :data:`POSTPOSITIONS`, localizers and the plural 们, whatever jieba's tag)
      closes it after such a word (``会谈后``, ``题目是``, ``逾期不``, ``框架内``, ``村民们``),
      or a conjunction or auxiliary joins two
@@ -527,7 +527,7 @@ def _number_with_unit(cut: list[str], parts: list[str], jieba) -> bool:
 
 def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
     """A function word attached to a word of two or more characters that is no proper name:
-    at the start (``据|了解``, ``为|契机``), at the end (``会谈|后``, ``特别|是``, ``逾期|不``,
+    at the start, alone or in a row (``据|了解``, ``为|契机``, ``将|于|今晚``), at the end (``会谈|后``, ``特别|是``, ``逾期|不``,
     ``村民|们``: an adverb modifies what follows it, a localizer or suffix closes a phrase), or
     joining two such words (``投诉|和|举报``).
 
@@ -539,7 +539,14 @@ def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
     def content(i: int) -> bool:
         return len(cut[i]) >= 2 and tags[i] not in _PROPER_NAMES
 
-    if content(1) and (tags[0] in _OPENS_PHRASE or cut[0] == _COPULA):
+    def opens(i: int) -> bool:
+        return tags[i] in _OPENS_PHRASE or cut[i] == _COPULA
+
+    # Function words may come in a row before the word they govern (将|于|今晚, 极|不|平凡).
+    first = 0
+    while first < len(cut) - 1 and opens(first):
+        first += 1
+    if first and content(first):
         return True
     if content(-2) and (tags[-1] in _CLOSES_PHRASE or cut[-1] == _COPULA or cut[-1] in POSTPOSITIONS):
         return True
