@@ -314,6 +314,33 @@ def test_counts_packed_into_keys_round_trip(table, shift):
     assert k.tolist() == keys.tolist() and c.tolist() == counts.tolist()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.one_of(st.integers(0, 40), st.integers(0, (1 << 64) - 1), st.integers((1 << 64) - 40, (1 << 64) - 1)), max_size=200),
+       st.lists(st.integers(0, (1 << 64) - 1), max_size=50))
+def test_key_set_answers_as_the_sorted_search(keys, others):
+    # keys at both ends of the range: the empty-slot marker and the table's tail are tested too
+    from wordmine.keys import KeySet, find
+
+    table = np.array(sorted(keys), dtype=np.uint64)
+    queries = np.array(sorted(keys) + others + [k ^ 1 for k in keys], dtype=np.uint64)
+    s = KeySet(table)
+    assert len(s) == len(table)
+    expected = find(table, queries)[1] if len(table) else np.zeros(len(queries), bool)
+    assert s.contains(queries).tolist() == expected.tolist()
+    assert s.contains(queries).sum() >= len(keys)
+
+
+def test_key_set_of_multiword_rows_and_many_colliding_keys():
+    from wordmine.keys import KeySet
+
+    rows = np.array([[1, 2], [1, 3], [4, 0]], np.uint64)
+    assert KeySet(rows).contains(np.array([[1, 3], [1, 4], [4, 0]], np.uint64)).tolist() == [True, False, True]
+    # 100 000 consecutive keys, the probe runs of a dense set: every one found, none more
+    keys = np.arange(100_000, dtype=np.uint64) * np.uint64(1 << 20)
+    s = KeySet(keys)
+    assert s.contains(keys).all() and not s.contains(keys + np.uint64(1)).any()
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 7130), min_size=6, max_size=6), min_size=1, max_size=60))
 def test_keys_cut_after_their_first_symbol_sort_as_table_keys(rows):

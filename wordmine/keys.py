@@ -29,6 +29,7 @@ import numpy as np
 __all__ = [
     "NONE",
     "KeyPacker",
+    "KeySet",
     "argsort_rows",
     "count_bits",
     "find",
@@ -223,6 +224,105 @@ def lookup(sorted_keys: np.ndarray, values: np.ndarray, queries: np.ndarray, mis
     if len(values) == 0:
         return np.full(len(queries), missing, dtype=np.asarray(values).dtype)
     return np.where(found, np.asarray(values)[pos], missing)
+
+
+class KeySet:
+    """Membership in a set of unique keys, for many queries at once: a hash table.
+
+    ``find`` costs a binary search per query, some twenty random probes into a large array;
+    discovery asks whether every window of the corpus is a kept n-gram, and most are. Here a
+    query costs one probe on average (about 1.5 with its collisions): linear probing in a
+    table of at least twice as many slots as keys (half full at most), the slot being the top
+    bits of the key times 2**64 / golden ratio (Fibonacci hashing). On 3 M keys it answers 2 M
+    queries in 0.10 s against 1.5 s for ``find`` filtered by a bitmap, and is built in about
+    0.15 s. Rows of several words (n-grams longer than one word holds) fall back to ``find``.
+
+    >>> s = KeySet(np.array([3, 7, 1 << 40], np.uint64))
+    >>> s.contains(np.array([7, 8, 1 << 40, 0], np.uint64)).tolist()
+    [True, False, True, False]
+    >>> len(s)
+    3
+    """
+
+    _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
+
+    def __init__(self, keys: np.ndarray):
+        self._size = len(keys)
+        self._rows = keys if keys.ndim != 1 else None
+        if self._rows is not None or not len(keys):
+            return
+        bits = max(4, int(2 * len(keys) - 1).bit_length())  # 2**bits >= 2 * len(keys)
+        self._shift = np.uint64(64 - bits)
+        # A value no key has marks an empty slot (keys near 2**64 - 1 are packed n-grams of the
+        # last symbols, so look down from there).
+        empty = np.uint64(np.iinfo(np.uint64).max)
+        while np.any(keys == empty):
+            empty -= np.uint64(1)
+        self._empty = empty
+        # Insert in the order of the home slots: each key goes to its home or just after the
+        # key before it, whichever is later (linear probing, all at once). Slots past the end
+        # of the table stay past it (the table grows a tail) rather than wrapping around, so a
+        # probe only ever moves forward; the tail ends in an empty slot.
+        home = self._home(keys)
+        steps = np.arange(len(keys))
+        if bits <= 32:  # sorting (home << 32 | index) is about 5x faster than argsort(home)
+            order = (np.sort((home.astype(np.uint64) << np.uint64(32)) | steps.astype(np.uint64)) & np.uint64(0xFFFFFFFF)).astype(np.intp)
+        else:
+            order = np.argsort(home, kind="stable")
+        at = np.maximum.accumulate(home[order] - steps) + steps
+        table = np.full(max(1 << bits, int(at[-1]) + 1) + 1, empty, dtype=np.uint64)
+        table[at] = keys[order]
+        self._table = table
+        self._at = at
+        self._order = order
+        self._where = None  # slot -> position of its key, made by the first call of index()
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys * self._GOLDEN) >> self._shift).astype(np.intp)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def contains(self, queries: np.ndarray) -> np.ndarray:
+        """Whether each query is one of the keys."""
+        return self._probe(np.asarray(queries))[1]
+
+    def index(self, queries: np.ndarray) -> np.ndarray:
+        """Where each query is among the keys given (-1 where absent).
+
+        >>> KeySet(np.array([3, 7, 9], np.uint64)).index(np.array([9, 4, 3], np.uint64)).tolist()
+        [2, -1, 0]
+        """
+        queries = np.asarray(queries)
+        if self._rows is not None:
+            pos, found = find(self._rows, queries)
+            return np.where(found, pos, -1)
+        if not self._size:
+            return np.full(len(queries), -1, dtype=np.intp)
+        if self._where is None:
+            self._where = np.full(len(self._table), -1, dtype=np.intp)
+            self._where[self._at] = self._order
+        slot, found = self._probe(queries)
+        return np.where(found, self._where[slot], -1)
+
+    def _probe(self, queries: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """``(slot, found)``: the slot each query ended at, and whether it holds the query."""
+        if self._rows is not None:
+            return None, find(self._rows, queries)[1]
+        if not self._size:
+            return None, np.zeros(len(queries), dtype=bool)
+        table, empty = self._table, self._empty
+        slot = self._home(queries)
+        seen = table[slot]
+        found = seen == queries
+        pending = np.flatnonzero(~found & (seen != empty))
+        while len(pending):  # the few queries whose slot holds another key: look further on
+            slot[pending] += 1
+            seen = table[slot[pending]]
+            hit = seen == queries[pending]
+            found[pending[hit]] = True
+            pending = pending[~hit & (seen != empty)]
+        return slot, found & (queries != empty)  # the marker is no key, though empty slots hold it
 
 
 def units_ahead(ids: np.ndarray) -> np.ndarray:
