@@ -294,11 +294,13 @@ def _segment_batch(batch: Batch) -> tuple[str, int, int]:
     normal = normalize(text)
     units = scan(normal)
     longer = np.flatnonzero(units.end - units.start > 1)
-    spans = dict(zip(units.start[longer].tolist(), units.end[longer].tolist()))
     # Cutting a whole batch gives the tokens of cutting it line by line: jieba never joins
     # characters across a line end. Tokens concatenate to the text, and normalisation maps one
     # character to one (a space to a space, and never a character to a dash or an ellipsis), so
     # the cuts of the normalised text cut the original at the same places.
+    if not _CUT_OF[1] and _CUT.token_starts_pay(len(normal)):  # the same tokens, 5x sooner
+        return _joined(text, _CUT.token_starts(normal, units.start[longer], units.end[longer]))
+    spans = dict(zip(units.start[longer].tolist(), units.end[longer].tolist()))
     tokens = _CUT(normal, spans)
     if normal != text:
         ends = list(itertools.accumulate(map(len, tokens)))
@@ -309,3 +311,56 @@ def _segment_batch(batch: Batch) -> tuple[str, int, int]:
     lines = [" ".join(line.split()) for line in joined.split("\n")]
     count = sum(line.count(" ") + 1 for line in lines if line)
     return "\n".join(lines), text.count("\n"), count
+
+
+def _joined(text: str, first: np.ndarray) -> tuple[str, int, int]:
+    """What the token-list path of :func:`_segment_batch` makes of the tokens of ``text`` that start
+    where ``first`` is True (cut on the normalised text: the same places in the original),
+    built with numpy: a space before each token but the first of its line, whitespace dropped
+    but for line ends, no space between two tokens that are the same mark (``——``).
+
+    >>> first = np.array([1, 0, 1, 1, 1, 0, 1, 1, 1], dtype=bool)
+    >>> _joined("新词 是\\r\\n——。", first)
+    ('新词 是\\n—— 。', 1, 4)
+    """
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if not codes.size:
+        return "", 0, 0
+    space = _whitespace(codes)
+    newline = codes == 10
+    shown = np.flatnonzero(~space)  # characters of tokens
+    line = np.cumsum(newline)[shown]
+    line_first = np.ones(shown.size, dtype=bool)  # the first shown character of its line
+    line_first[1:] = line[1:] != line[:-1]
+    gap = first[shown] & ~line_first  # a space before this character
+    c = codes[shown]
+    # The same mark twice in a row is one token (—— is one dash); with a space between, two.
+    gap[1:] &= ~((c[1:] == c[:-1]) & (shown[1:] == shown[:-1] + 1) & np.isin(c[1:], _MARK_CODES))
+    tokens = int(np.count_nonzero(gap) + np.count_nonzero(line_first))
+    width = np.zeros(codes.size, dtype=np.int64)  # output characters per input character
+    width[newline] = 1
+    width[shown] = 1 + gap
+    at = np.cumsum(width) - 1  # where each character goes in the output (its last place)
+    out = np.full(int(at[-1]) + 1, 32, dtype=np.uint32)  # spaces, then the kept characters over them
+    kept = np.flatnonzero(width)
+    out[at[kept]] = codes[kept]
+    return out.tobytes().decode("utf-32-le"), int(np.count_nonzero(newline)), tokens
+
+
+_MARK_CODES = np.array(sorted(map(ord, _MARKS)), dtype=np.uint32)
+
+
+def _whitespace(codes: np.ndarray) -> np.ndarray:
+    """Which of ``codes`` (UTF-32 code points) ``str.split()`` splits at (what the token-list path
+    drops), from a table over all code points filled in as characters are first seen (testing
+    all 1.1 million once takes 0.6 s)."""
+    found = _SPACE[codes]
+    unseen = found == 2
+    if unseen.any():
+        for code in np.unique(codes[unseen]).tolist():
+            _SPACE[code] = chr(code).isspace()
+        found = _SPACE[codes]
+    return found.view(bool)
+
+
+_SPACE = np.full(0x110000, 2, dtype=np.uint8)  # 1: whitespace, 0: not, 2: not seen yet
