@@ -92,10 +92,10 @@ def test_token_starts_break_ties_as_jieba_does(tied_cutter, text):
     assert vector_starts(tied_cutter, text, starts, ends) == call_starts(tied_cutter, text, starts, ends)
 
 
-def test_a_span_that_starts_in_a_block_and_ends_past_it():
+def test_a_span_that_starts_in_a_block_and_ends_past_it(jieba_cutters):
     # scan's units stay inside blocks, but token_starts takes any spans: one that starts in the
     # block 很好. and ends past it is cut as __call__ cuts it (its bounds then run backwards).
-    cut = BlockCutter(make_tokenizer(), hmm=False, blocks=BlockCutter.FRAGMENT_BLOCKS)
+    cut = jieba_cutters[BlockCutter.FRAGMENT_BLOCKS]
     text = "他说很好.”然后走了3.5%。"
     starts, ends = np.array([4, 10]), np.array([6, 14])
     assert vector_starts(cut, text, starts, ends) == call_starts(cut, text, starts, ends)
@@ -166,8 +166,11 @@ def test_segment_batch_on_the_sample_with_jiebas_dictionary():
     assert numpy_segment_batch(text) == reference_segment(text)
 
 
-def test_token_starts_pay_once_python_has_cut_twice_the_dictionary():
-    cut = BlockCutter(make_tokenizer([("新词挖掘", 10, None)]), hmm=False)
+def test_token_starts_pay_once_python_has_cut_twice_the_dictionary(tmp_path):
+    # a small dictionary of its own: its trie is built here, in no time
+    path = tmp_path / "small.dict"
+    path.write_text("新词 5\n挖掘 3\n新 2\n", encoding="utf-8")
+    cut = BlockCutter(make_tokenizer([("新词挖掘", 10, None)], dictionary=str(path)), hmm=False)
     strings = len(cut._logp)
     if not cut.token_starts_pay(0):  # no other test made this table's trie yet
         assert not cut.token_starts_pay(2 * strings)
