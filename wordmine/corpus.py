@@ -51,7 +51,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from typing import Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from . import defaults
 from .errors import InputError
@@ -64,6 +64,7 @@ __all__ = [
     "NUMBER_PATTERN",
     "SEPARATOR",
     "Batch",
+    "CodePointTable",
     "DEFAULT_BATCH_BYTES",
     "LocatedBatch",
     "Piece",
@@ -171,6 +172,38 @@ _SPACELESS = (
 #: A number (see the module doc), as a regular expression.
 NUMBER_PATTERN = r"\d+(?:\.\d+|,\d{3}(?!\d))*%?"
 _NUMBER = re.compile(NUMBER_PATTERN)
+
+
+class CodePointTable:
+    """A property of characters, looked up for many code points at once: a table over all code
+    points (1.1 MB), filled in as characters are first seen (testing all 1.1 million at once
+    would take 0.6 s). ``value`` maps a character to 0..254.
+
+    >>> import numpy as np
+    >>> space = CodePointTable(str.isspace)
+    >>> space(np.array([ord(c) for c in "新 词\\n"], dtype=np.uint32)).tolist()
+    [0, 1, 0, 1]
+    """
+
+    _UNSEEN = 255
+
+    def __init__(self, value: Callable[[str], int]):
+        import numpy as np
+
+        self._value = value
+        self._table = np.full(0x110000, self._UNSEEN, dtype=np.uint8)
+
+    def __call__(self, codes):
+        """The values of ``codes`` (an array of code points), as uint8."""
+        import numpy as np
+
+        found = self._table[codes]
+        unseen = found == self._UNSEEN
+        if unseen.any():
+            for code in np.unique(codes[unseen]).tolist():
+                self._table[code] = self._value(chr(code))
+            found = self._table[codes]
+        return found
 
 
 def char_kind(ch: str) -> int:

@@ -38,7 +38,7 @@ from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from .corpus import CHARACTER, DIGIT, LATIN, char_kind, unit_fragments
+from .corpus import CHARACTER, DIGIT, LATIN, CodePointTable, char_kind, unit_fragments
 from .keys import NONE, digits_per_word
 
 __all__ = [
@@ -70,19 +70,7 @@ SUMMARY_SIZE = 1 << 16
 # Kinds of the scan: those of wordmine.corpus, plus the three characters that belong to a number
 # only between or after digits.
 _DOT, _COMMA, _PERCENT = 4, 5, 6
-_UNKNOWN = 255
-_KINDS = np.full(0x110000, _UNKNOWN, dtype=np.uint8)  # filled on demand, per process
-
-
-def _kinds(codes: np.ndarray) -> np.ndarray:
-    kinds = _KINDS[codes]
-    unknown = kinds == _UNKNOWN
-    if unknown.any():
-        for code in np.unique(codes[unknown]).tolist():
-            ch = chr(code)
-            _KINDS[code] = {".": _DOT, ",": _COMMA, "%": _PERCENT}.get(ch, char_kind(ch))
-        kinds = _KINDS[codes]
-    return kinds
+_kinds = CodePointTable(lambda ch: {".": _DOT, ",": _COMMA, "%": _PERCENT}.get(ch, char_kind(ch)))
 
 
 class Scan(NamedTuple):

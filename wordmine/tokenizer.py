@@ -25,6 +25,7 @@ import re
 import tempfile
 from typing import Iterable, KeysView, Mapping
 
+from .corpus import CodePointTable
 from .errors import OutputError
 from .files import atomic_write, cache_dir
 
@@ -546,18 +547,10 @@ class BlockCutter:
     def _block_chars(self, codes):
         """Which characters of ``codes`` (UTF-32 code points) are block characters, from a
         table over all code points filled in as characters are first seen."""
-        import numpy as np
-
         table = self.__dict__.get("_block_table")
         if table is None:
-            table = self._block_table = np.full(0x110000, 2, dtype=np.uint8)  # 2: not seen yet
-        found = table[codes]
-        unseen = found == 2
-        if unseen.any():
-            for code in np.unique(codes[unseen]).tolist():
-                table[code] = self._re_han.fullmatch(chr(code)) is not None
-            found = table[codes]
-        return found.view(bool)
+            table = self._block_table = CodePointTable(lambda ch: self._re_han.fullmatch(ch) is not None)
+        return table(codes).view(bool)
 
     def _vector_cut(self, codes, inside, bound, step, block_starts, block_ends, first) -> None:
         """Mark in ``first`` the token starts of the blocks that ``inside`` holds (see
