@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -26,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
 from common import MB, NEWS, bench_parser, machine, publish, require, timed, whole  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -58,6 +60,57 @@ def start_cluster(logs: Path) -> tuple[str, list]:
     with Client(address, timeout=60) as client:
         client.wait_for_workers(2, timeout=60)
     return address, procs
+
+
+def cluster_cpu(procs: list) -> float:
+    """CPU seconds (user + system) used so far by the cluster's processes: the scheduler, the
+    nannies and their worker processes (alive, so their own counts, from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [p.pid for p in procs]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime: fields 14 and 15
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    stack.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    return total
+
+
+def timed_cpu(cmd: list[str], cluster: list) -> common.Run:
+    """:func:`common.timed_tree`, but for a process that has children of its own to keep (the
+    cluster): it waits only for the orphans of ``cmd``'s tree (a fork server, a local cluster's
+    nannies), not for every child, so the CPU of the whole tree is counted."""
+    import resource
+    import time
+
+    common._become_subreaper()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = timed(cmd)
+    keep = {p.pid for p in cluster}
+    deadline = time.monotonic() + 60  # a fork server ends once its parent is gone
+    while time.monotonic() < deadline:
+        orphans = [c for c in _children() if c not in keep]
+        if not orphans:
+            break
+        for pid in orphans:
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.01)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return run
+
+
+def _children() -> list[int]:
+    pids = []
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as f:
+            pids.extend(int(c) for c in f.read().split())
+    return pids
 
 
 def stop_cluster(procs: list) -> None:
@@ -139,11 +192,15 @@ def main() -> None:
                                                      ("dask, 2 workers", ["--engine", "dask", "--scheduler", address]),
                                                      ("dask, local cluster -j 2", ["--engine", "dask", "-j", "2"]))):
                     out = work / f"{name}-{i}-{attempt}-{output}"
-                    run = timed([wordmine, *command, str(corpus), *extra, "-q", "-o", str(out)])
+                    before = cluster_cpu(procs)
+                    run = timed_cpu([wordmine, *command, str(corpus), *extra, "-q", "-o", str(out)], procs)
+                    if "--scheduler" in extra:  # the work done by the cluster started beforehand
+                        run.cpu_seconds += cluster_cpu(procs) - before
                     if run.returncode != 0:
                         raise SystemExit(f"{name} {engine} failed: {run.stderr}")
                     runs.setdefault(engine, ([], out))[0].append(run)
-                    print(f"{name} {engine}: {run.seconds:.1f} s, peak RSS {run.peak_rss / MB:.0f} MiB", file=sys.stderr)
+                    print(f"{name} {engine}: {run.seconds:.1f} s, {run.cpu_seconds:.1f} CPU s, "
+                          f"peak RSS {run.peak_rss / MB:.0f} MiB", file=sys.stderr)
             base_runs, base_out = runs["local -j 2"]
             base = statistics.median(r.seconds for r in base_runs)
             for engine, (engine_runs, out) in runs.items():
@@ -153,9 +210,11 @@ def main() -> None:
                 same = "yes" if filecmp.cmp(out, base_out, shallow=False) else "**no**"
                 rss = f"{max(r.peak_rss for r in engine_runs) / MB:.0f}" + (" (client)" if engine == "dask, 2 workers" else "")
                 spread = f" ({min(r.seconds for r in engine_runs):.1f}-{max(r.seconds for r in engine_runs):.1f})" if repeat > 1 else ""
-                rows.append(f"| {name} | {engine} | {seconds:.1f}{spread} | {seconds / base:.2f} | {same} | {rss} |")
+                cpu = statistics.median(r.cpu_seconds for r in engine_runs)
+                rows.append(f"| {name} | {engine} | {seconds:.1f}{spread} | {seconds / base:.2f} | {cpu:.1f} | {same} | {rss} |")
     finally:
         stop_cluster(procs)
+        shutil.rmtree(work, ignore_errors=True)  # 1.8 GB of outputs and runs
     report = "\n".join([
         "## bench_dask: the Dask engine against the local one",
         "",
@@ -165,10 +224,12 @@ def main() -> None:
         "cluster*: `--engine dask -j 2`, its start-up included. Peak RSS: the command's process tree, which for "
         "*dask, 2 workers* is the client alone (targets: wall ratio at most 1.15, client at most 300 MB = 286 MiB).",
         "",
-        "Wall seconds: one run of count, the median (min-max) of three interleaved runs of ngrams.",
+        "Wall seconds: one run of count, the median (min-max) of three interleaved runs of ngrams. CPU seconds (user "
+        "+ system, median): the command's process tree, and for *dask, 2 workers* the scheduler, nannies and "
+        "workers' too (what they used during the run): less noisy than wall time on a shared 2-core box.",
         "",
-        "| step | engine | wall s | / local | same bytes | peak RSS MiB |",
-        "|---|---|---:|---:|---|---:|",
+        "| step | engine | wall s | / local | CPU s | same bytes | peak RSS MiB |",
+        "|---|---|---:|---:|---:|---|---:|",
         *rows,
         "",
         estimate(ratio=max(worst, 1.0)),

@@ -228,3 +228,74 @@ def test_dask_is_imported_only_when_asked_for():
     code = "import sys, wordmine, wordmine.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+class _FakeLibc:
+    """mallopt and malloc_trim, recorded."""
+
+    def __init__(self):
+        self.calls: list = []
+
+    def mallopt(self, param, value):
+        self.calls.append(("mallopt", param, value))
+        return 1
+
+    def malloc_trim(self, pad):
+        self.calls.append(("malloc_trim", pad))
+        return 1
+
+
+def _heap_task(libc):
+    with daskengine._LOCK, daskengine._heap_kept():
+        return list(libc.calls)
+
+
+def test_a_task_keeps_its_heap_and_an_idle_worker_gives_it_back(monkeypatch):
+    """Under a nanny's MALLOC_TRIM_THRESHOLD_, a task gets the thresholds a local worker reaches,
+    the nanny's come back after it, and the heap is trimmed once no task came for a while."""
+    libc = _FakeLibc()
+    monkeypatch.setattr(daskengine, "_LIBC", [libc])
+    monkeypatch.setattr(daskengine, "_IDLE_TRIM_SECONDS", 0.05)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    during = _heap_task(libc)
+    assert during == [("mallopt", -3, 32 << 20), ("mallopt", -1, 64 << 20)]
+    assert libc.calls[2:] == [("mallopt", -3, 128 << 10), ("mallopt", -1, 65536)]
+    _heap_task(libc)  # the next task within the idle time: no trim in between
+    assert ("malloc_trim", 0) not in libc.calls
+    deadline = time.monotonic() + 10
+    while ("malloc_trim", 0) not in libc.calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert libc.calls.count(("malloc_trim", 0)) == 1
+    libc.calls.clear()
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_")  # no nanny: glibc's dynamic thresholds, untouched
+    assert _heap_task(libc) == [] and libc.calls == []
+
+
+def _page_faults_of_big_arrays() -> int:
+    """Minor page faults of this thread while it makes and frees 20 arrays of 8 MB."""
+    import resource
+
+    import numpy as np
+
+    before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+    for _ in range(20):
+        np.ones(1 << 20, dtype=np.uint64).sum()
+    return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
+
+
+@needs_dask
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's thresholds")
+def test_a_nanny_worker_reuses_the_heap_in_a_task(cluster):
+    """Not a fresh mmap per array, as the nanny's variable alone makes it: 10,320 faults then
+    (about 500 an array: some of its pages huge), 0-512 with the heap kept (the first array's)."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        future = cluster.submit(daskengine._run, None, lambda _: _page_faults_of_big_arrays(), None, "test", None,
+                                pure=False)
+        faults = future.result(timeout=_START)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert faults < 2048, faults
