@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
-from common import MB, NEWS, bench_parser, machine, publish, require, timed, whole  # noqa: E402
+from common import MB, NEWS, RESULTS, bench_parser, machine, publish, require, timed, whole  # noqa: E402
 
 BIN = Path(sys.executable).parent
 #: The commands measured: (name, arguments after the corpus, output file name, runs). An 8 s
@@ -121,15 +121,43 @@ def stop_cluster(procs: list) -> None:
         p.wait(30)
 
 
-#: bench_pipeline at 1 GiB, -j 2 (benchmarks/RESULTS.md): wall and CPU seconds of each step.
-PIPELINE_1GIB = {
-    "count": (624.1, 1212.3), "ngrams": (65.5, 122.5), "discover": (112.5, 203.9),
-    "segment": (450.4, 872.1), "graph": (88.0, 161.2), "cluster": (6.1, 6.1),
-}
+#: The steps of the estimate (the report, which reads the outputs once more, is left out).
+STEPS_ON_PAPER = ("count", "ngrams", "discover", "segment", "graph", "cluster")
+
+
+def pipeline_1gib() -> dict[str, tuple[float, float]]:
+    """bench_pipeline's latest 1 GiB row in RESULTS.md (-j 2): wall and CPU seconds of each step.
+
+    Its section has a table of wall seconds, then one of CPU seconds, both with the steps as
+    columns after ``MiB``; the row of 1024 MiB is read from each.
+    """
+    text = RESULTS.read_text(encoding="utf-8")
+    section = text[text.index("<!-- bench_pipeline -->") : text.index("<!-- /bench_pipeline -->")]
+    tables: list[dict[str, float]] = []
+    header: list[str] = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] == "MiB":
+            header = cells
+        elif cells[0] == "1024" and header:
+            tables.append({name: float(value.strip("*")) for name, value in zip(header[1:], cells[1:]) if name in STEPS_ON_PAPER})
+    wall, cpu = tables[0], tables[1]  # the third table, peak RSS, is not needed
+    return {step: (wall[step], cpu[step]) for step in STEPS_ON_PAPER}
 #: Steps whose parallel part is not split into batches on the cluster but runs on the threads of
 #: the command's own machine (the graph's PPMI, SVD and nearest neighbours, after its
 #: co-occurrence count: counted here with all of its parallel part on one machine, the worse case).
 ONE_MACHINE = {"graph", "cluster"}
+
+
+#: What each step does in the command's own process, beside its workers.
+SERIAL = {
+    "count": "the client adding 4096 batch counters of 256 KiB and writing the table",
+    "ngrams": "the client planning the merge and writing the table",
+    "discover": "the cohesion of the candidates and the description of the words",
+    "segment": "the client writing the segmented text in order",
+    "graph": "the PPMI matrix, the SVD and the neighbours",
+    "cluster": "InfoMap, one process",
+}
 
 
 def estimate(machines: int = 8, cores: int = 16, ratio: float = 1.0) -> str:
@@ -141,7 +169,7 @@ def estimate(machines: int = 8, cores: int = 16, ratio: float = 1.0) -> str:
     dask / local wall ratio (scheduling, shared reads, results through the network).
     """
     rows, total = [], 0.0
-    for step, (wall, cpu) in PIPELINE_1GIB.items():
+    for step, (wall, cpu) in pipeline_1gib().items():
         serial = min(cpu, max(0.0, 2 * wall - cpu))
         parallel = cpu - serial
         width = cores if step in ONE_MACHINE else machines * cores
@@ -162,14 +190,15 @@ def estimate(machines: int = 8, cores: int = 16, ratio: float = 1.0) -> str:
         f"| **total** | {sum(r[1] for r in rows):.1f} | | | | **{total:.1f}** |",
         "",
     ]
-    top = max(rows, key=lambda r: r[5])
+    top, *others = sorted(rows, key=lambda r: -r[5])
+    nxt = sorted(others, key=lambda r: -r[2])[:2]
     lines.append(
         f"About {total:.0f} s instead of {sum(r[1] for r in rows):.0f} s ({sum(r[1] for r in rows) / total:.0f}x). "
-        f"{top[0]} would dominate ({top[5]:.0f} s), and in it the serial part ({top[2]:.0f} s: the client adding "
-        "4096 batch counters of 256 KiB and writing the table), not the jieba work spread over the workers; then "
-        "the serial parts of segment (the client writing the segmented text in order) and discover (the n-gram "
-        "look-ups of the candidates). Not counted: the start of the workers (a few seconds, once) and reading 1 GiB "
-        "six times from the shared file system (about 1 s per pass at 1 GB/s)."
+        f"{top[0]} would dominate ({top[5]:.0f} s), and in it the serial part ({top[2]:.0f} s: {SERIAL[top[0]]}), "
+        "not the work spread over the workers; then the serial parts of "
+        + " and ".join(f"{r[0]} ({r[2]:.0f} s: {SERIAL[r[0]]})" for r in nxt)
+        + ". Not counted: the start of the workers (a few seconds, once) and reading 1 GiB six times from the "
+        "shared file system (about 1 s per pass at 1 GB/s)."
     )
     return "\n".join(lines)
 
