@@ -22,6 +22,17 @@ TINY_TEXT = (
 )
 
 
+def pytest_configure(config):
+    """Worker processes x BLAS threads <= cores, in the tests too: each of pytest-xdist's
+    processes gets its share of the cores for BLAS (OpenBLAS threads fighting processes for 2
+    cores made one test 7x slower). Set before numpy is first imported (collection imports it);
+    the commands the tests start inherit it."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, threads)
+
+
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> Path:
     """A three-line UTF-8 corpus with full-width characters, ○ and a blank line."""
