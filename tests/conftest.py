@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import sys
 from pathlib import Path
 
@@ -31,6 +32,10 @@ def pytest_configure(config):
     threads = str(max(1, (os.cpu_count() or 1) // workers))
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, threads)
+    # A shell starts a background job (`pytest &`, some CI runners) with Ctrl-C ignored, and the
+    # commands a test starts would inherit that: the tests of Ctrl-C need its default.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
