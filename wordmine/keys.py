@@ -273,9 +273,8 @@ class KeySet:
         table = np.full(max(1 << bits, int(at[-1]) + 1) + 1, empty, dtype=np.uint64)
         table[at] = keys[order]
         self._table = table
-        self._at = at
-        self._order = order
-        self._where = None  # slot -> position of its key, made by the first call of index()
+        self._where = np.full(len(table), -1, dtype=np.intp)  # slot -> position of its key
+        self._where[at] = order
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         return ((keys * self._GOLDEN) >> self._shift).astype(np.intp)
@@ -299,9 +298,6 @@ class KeySet:
             return np.where(found, pos, -1)
         if not self._size:
             return np.full(len(queries), -1, dtype=np.intp)
-        if self._where is None:
-            self._where = np.full(len(self._table), -1, dtype=np.intp)
-            self._where[self._at] = self._order
         slot, found = self._probe(queries)
         return np.where(found, self._where[slot], -1)
 
