@@ -145,6 +145,15 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("逾期未", 30, 0.2, "phrase"),      # an adverb modifies what follows, never ends a word
     ("警方称", 30, 0.2, "phrase"),      # a reporting clause
     ("俄称", 30, 0.2, "phrase"),
+    ("此访", 30, 0.2, "phrase"),        # a demonstrative points into the text around it
+    ("受此影响", 30, 0.2, "phrase"),
+    ("架无人机", 30, 0.2, "phrase"),    # a measure word opens it: cut from 3架无人机
+    ("张叔平", 30, 0.2, "new"),         # 张 is a measure word to jieba, and a surname
+    ("互尊互信", 30, 0.2, "new"),       # 尊 is one too, but does not open it
+    ("予以取缔", 30, 0.2, "phrase"),    # a formal verb carries a verb
+    ("予支持", 30, 0.2, "phrase"),
+    ("市和区", 30, 0.2, "phrase"),      # a conjunction between two one-character nouns
+    ("父或者母", 30, 0.2, "phrase"),
     ("数据显示", 30, 0.2, "compound"),  # two common words
     ("新局", 20, 0.8, "fragment"),      # mostly before 面
     ("1,000", 20, 0.1, "unit"),         # one number, one unit
@@ -152,6 +161,15 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("2020年12月23日", 9, 0.1, "quantity"),
     ("100毫升", 9, 0.1, "quantity"),     # a number and its unit, however few like it
     ("14亿", 9, 0.1, "quantity"),        # a number and its multiplier
+    ("鸣礼炮21响", 9, 0.1, "quantity"),  # a number between Chinese characters counts something
+    ("第15条", 9, 0.1, "quantity"),
+    ("光明星3号", 9, 0.1, "new"),        # ... but a serial number names a thing
+    ("下降0.1%", 9, 0.1, "quantity"),     # a percentage
+    ("今年1", 9, 0.1, "quantity"),        # a number whose unit (月) stands outside the word
+    ("比1", 9, 0.1, "quantity"),
+    ("低于50", 9, 0.1, "quantity"),
+    ("沪深300", 9, 0.1, "new"),          # ... but after a noun or a name it may end a name
+    ("南海救101", 9, 0.1, "new"),
     ("2063年议程", 9, 0.1, "new"),       # a name with a number in it
     ("5G网络", 9, 0.1, "new"),
     ("中国", 500, 0.1, "jieba"),

@@ -39,7 +39,10 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      :data:`QUANTITY_VARIANTS` discovered words are the same around another number
      (``2020年`` beside ``2019年``, ``2021年``; ``三大`` beside ``两大``, ``四大``), or a number
      in digits and its unit or multiplier, a word jieba tags as a numeral or measure word
-     (``100毫升``, ``20分钟``, ``14亿``);
+     (``100毫升``, ``20分钟``, ``14亿``), or a number in digits that counts or dates within a
+     phrase: between Chinese characters (``鸣礼炮21响``, ``第15条``; a serial number names a
+     thing: ``光明星3号``), a percentage (``下降0.1%``), or at the end after a word that leaves
+     the number's unit outside (``今年1``, ``比1``, ``低于50``; not ``波音737``);
    * ``fragment``: one unit stands next to it in at least :data:`FRAGMENT_SHARE` of its
      occurrences (``新局`` before 面): it is mostly a piece of a longer expression;
    * ``compound``: jieba cuts it into common words, each one of the
@@ -56,7 +59,10 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      or one of the :data:`POSTPOSITIONS`, localizers and the plural 们, whatever jieba's tag)
      closes it after such a word (``会谈后``, ``题目是``, ``逾期不``, ``框架内``, ``村民们``),
      or a conjunction or auxiliary joins two
-     (``投诉和举报``); or it ends in one of the :data:`SPEECH_VERBS` (``报道称``, ``警方称``: a
+     (``投诉和举报``; a conjunction also two one-character nouns, ``市和区``), or a measure word
+     that is no surname opens it (``架无人机``, cut from 3架无人机); or it holds one of the
+     :data:`DEMONSTRATIVES` (``此访``, ``受此影响``), opens with one of the :data:`FORMAL_VERBS`
+     (``予以取缔``) or ends in one of the :data:`SPEECH_VERBS` (``报道称``, ``警方称``: a
      reporting clause);
    * ``new``: everything else: names, terms, abbreviations, slang (``温凤浩``, ``中国梦``,
      ``走基层``, ``四风``, ``星澜科技``). These are the new words of ``--new-only``, of the
@@ -78,6 +84,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from typing import Iterable, NamedTuple, Sequence
@@ -100,6 +107,9 @@ __all__ = [
     "POSTPOSITIONS",
     "QUANTITY_VARIANTS",
     "SPEECH_VERBS",
+    "SERIAL_SUFFIXES",
+    "FORMAL_VERBS",
+    "DEMONSTRATIVES",
     "Word",
     "auto_min_count",
     "discover_words",
@@ -142,6 +152,22 @@ POSTPOSITIONS = frozenset("上下前后里外内中间旁边时们")
 #: Verbs of saying and thinking (言说动词), which take a clause after them: a word that ends in
 #: one of them is someone saying something (报道称, 警方称, 俄称, 他强调), a reporting clause.
 SPEECH_VERBS = frozenset("说 称 表示 指出 认为 强调 透露 宣布 声称 宣称 坦言 直言".split())
+#: Formal verbs (形式动词, Zhu Dexi 1985): verbs that only carry another verb as their object
+#: (予以|取缔, 给予|补助, 加以|解决, 予|支持); jieba keeps them as words of their own, and what
+#: they open is a verb phrase, never a new word.
+FORMAL_VERBS = frozenset("予以 加以 给予 给以 进行 予".split())
+#: Demonstratives (指示代词) point into the text around them (此访, 受此影响, 这条主线): jieba keeps
+#: the lexicalised ones whole (因此, 这样, 彼此), so one that stands as a token of its own makes a
+#: phrase. (那 is left out: it also writes foreign names, 安那, 那不勒斯.)
+DEMONSTRATIVES = frozenset("此这")
+#: After a number in digits these name a thing by its serial number (光明星3号, 太空船2号, 歼20型),
+#: where any other character after one counts or dates something (鸣礼炮21响, 第15条).
+SERIAL_SUFFIXES = frozenset("号型")
+# Tags of the words after which a number that ends a word leaves its unit outside it (今年|1 月,
+# 比|1, 于|2, 二|0): time words, prepositions, adverbs, conjunctions, numerals, pronouns,
+# auxiliaries; and verbs of two or more characters (低于|50). After anything else a number may
+# close a name (波音737, 雪龙2, 沪深300, 向阳红01, 南海救101).
+_BEFORE_A_QUANTITY = frozenset({"t", "tg", "p", "d", "c", "m", "r"}) | _AUXILIARY
 _PROPER_NAMES = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})  # person, place, organisation, other names
 #: ``min_count="auto"``: one more required occurrence per this many characters of corpus. On
 #: 16 M characters the benchmark's F1 peaks at min_count 4 (3..8 within 0.003; 24 loses 0.02,
@@ -482,13 +508,15 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
         numbers = sum(u[0].isdecimal() for u in parts)
         if numbers == len(parts):
             kind = "number"
-        elif numbers >= 2 or (word in shapes and variants[shapes[word]] >= QUANTITY_VARIANTS) or _number_with_unit(cut, parts, jieba):
+        elif (numbers >= 2 or (word in shapes and variants[shapes[word]] >= QUANTITY_VARIANTS)
+              or _number_with_unit(cut, parts, jieba) or _number_in_phrase(cut, parts, jieba)):
             kind = "quantity"
         elif share >= FRAGMENT_SHARE:
             kind = "fragment"
         elif all(jieba.common(t) for t in cut):
             kind = "compound"
-        elif lift < MIN_JIEBA_LIFT or cut[-1] in SPEECH_VERBS or _function_word_phrase(cut, jieba.tags(cut)):
+        elif (lift < MIN_JIEBA_LIFT or cut[-1] in SPEECH_VERBS or cut[0] in FORMAL_VERBS
+              or any(t in DEMONSTRATIVES for t in cut) or _function_word_phrase(cut, jieba.tags(cut), jieba.surname)):
             kind = "phrase"
         else:
             kind = "new"
@@ -503,7 +531,29 @@ def _number_with_unit(cut: list[str], parts: list[str], jieba) -> bool:
     return len(cut) == 2 and cut[0] == parts[0] and parts[0][0].isdecimal() and jieba.tags(cut[1:])[0] in ("m", "q")
 
 
-def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
+def _number_in_phrase(cut: list[str], parts: list[str], jieba) -> bool:
+    """A number in digits that counts, dates or measures within the word: between two Chinese
+    characters, unless a serial number's suffix follows it (``鸣礼炮|21|响``, ``第|15|条``; but
+    ``光明星|3|号``); a percentage after one (``下降|0.1%``); or a number that ends the word after
+    a word that does not name a thing, whose unit stands after the word (``今年|1``, ``比|1``,
+    ``低于|50``; but ``波音|737``, ``雪龙|2``, ``沪深|300``, ``南海救|101``)."""
+    chinese = [u.isalpha() and not u.isascii() for u in parts]
+    for i, u in enumerate(parts):
+        if not u[0].isdecimal() or not i or not chinese[i - 1]:
+            continue
+        if u.endswith("%") or (i + 1 < len(parts) and chinese[i + 1] and parts[i + 1] not in SERIAL_SUFFIXES):
+            return True
+        if i + 1 == len(parts):
+            before = len("".join(parts[:i]))
+            ends = list(itertools.accumulate(len(t) for t in cut))
+            if before in ends:
+                token = cut[ends.index(before)]
+                tag = jieba.tags([token])[0]
+                return tag in _BEFORE_A_QUANTITY or (len(token) >= 2 and tag.startswith("v"))
+    return False
+
+
+def _function_word_phrase(cut: list[str], tags: list[str], surname=lambda c: False) -> bool:
     """A function word attached to a word of two or more characters that is no proper name:
     at the start, alone or in a row (``据|了解``, ``为|契机``, ``将|于|今晚``), at the end (``会谈|后``, ``特别|是``, ``逾期|不``,
     ``村民|们``: an adverb modifies what follows it, a localizer or suffix closes a phrase), or
@@ -518,7 +568,10 @@ def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
         return len(cut[i]) >= 2 and tags[i] not in _PROPER_NAMES
 
     def opens(i: int) -> bool:
-        return tags[i] in _OPENS_PHRASE or cut[i] == _COPULA
+        # A measure word opens a noun after a number (3架|无人机, 户|村民): a piece of a quantity,
+        # unless it is also a surname (张 is a measure word to jieba's dictionary).
+        measure = i == 0 and tags[i] == "q" and len(cut[i]) == 1 and not surname(cut[i])
+        return tags[i] in _OPENS_PHRASE or cut[i] == _COPULA or measure
 
     # Function words may come in a row before the word they govern (将|于|今晚, 极|不|平凡).
     first = 0
@@ -528,7 +581,9 @@ def _function_word_phrase(cut: list[str], tags: list[str]) -> bool:
         return True
     if content(-2) and (tags[-1] in _CLOSES_PHRASE or cut[-1] == _COPULA or cut[-1] in POSTPOSITIONS):
         return True
-    return any(tags[i] in _JOINS_PHRASE and content(i - 1) and content(i + 1) for i in range(1, len(cut) - 1))
+    # Coordination joins like with like: two words, or two one-character nouns (市|和|区, 父|或者|母).
+    return any(tags[i] in _JOINS_PHRASE and ((content(i - 1) and content(i + 1)) or (tags[i] == "c" and tags[i - 1] == tags[i + 1] == "n"))
+               for i in range(1, len(cut) - 1))
 
 
 class _Sides(NamedTuple):
