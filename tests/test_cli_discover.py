@@ -73,3 +73,32 @@ def test_min_pmi_thresholds_for_unused_orders_are_refused(runner, tiny_corpus):
     result = runner.invoke(cli, ["discover", str(tiny_corpus), "--min-pmi", "0,nan"])
     assert result.exit_code == 2 and "finite" in result.stderr
     assert runner.invoke(cli, ["discover", str(tiny_corpus), "-n", "3", "-q"]).exit_code == 0  # the default has 4
+
+
+def test_known_words_are_never_new(runner, tmp_path):
+    """--known: the user's words (a plain list, a jieba dictionary, a word table) get kind known;
+    the other words are judged as without it."""
+    plain = tmp_path / "known.txt"
+    plain.write_text("蓝溯\n\n鹭汀\n", encoding="utf-8")
+    userdict = tmp_path / "user.dict"
+    userdict.write_text("星澜科技 3 nz\n中国 5\n", encoding="utf-8")  # 中国 is jieba's own word: stays jieba
+    base = runner.invoke(cli, ["discover", str(SAMPLE), "-q", "-j", "2"])
+    result = runner.invoke(cli, ["discover", str(SAMPLE), "-q", "-j", "2", "--known", str(plain), "--known", str(userdict)])
+    assert base.exit_code == result.exit_code == 0, result.output
+    before = {r.split("\t")[0]: r.split("\t") for r in base.stdout.splitlines()[1:]}
+    after = {r.split("\t")[0]: r.split("\t") for r in result.stdout.splitlines()[1:]}
+    changed = {w for w in after if after[w] != before[w]}
+    assert changed == {"蓝溯", "鹭汀", "星澜科技"}
+    assert all(after[w][6] == "known" and after[w][:6] == before[w][:6] for w in changed)
+    new_only = runner.invoke(cli, ["discover", str(SAMPLE), "-q", "--new-only", "--known", str(plain)])
+    new_words = {line.split("\t")[0] for line in new_only.stdout.splitlines()[1:]}
+    assert "蓝溯" not in new_words and "闵若澜" in new_words
+
+
+def test_a_bad_known_list_is_named(runner, tmp_path, tiny_corpus):
+    bad = tmp_path / "known.txt"
+    bad.write_text("蓝溯\n鹭 汀 x\n", encoding="utf-8")  # three fields: neither a word nor a jieba line
+    result = runner.invoke(cli, ["discover", str(tiny_corpus), "-q", "--known", str(bad)])
+    assert result.exit_code == 1 and f"{bad}:2" in result.stderr
+    result = runner.invoke(cli, ["discover", str(tiny_corpus), "-q", "--known", str(tmp_path / "missing.txt")])
+    assert result.exit_code == 2 and "'--known'" in result.stderr

@@ -131,13 +131,16 @@ def test_the_command_and_the_library_agree_on_the_defaults(cli_run, tmp_path):
 
 def test_quiet_and_the_options_reach_the_library(runner, cli_run, tmp_path):
     out = copy_out(cli_run, tmp_path)
+    known = tmp_path / "known.txt"
+    known.write_text("星澜科技\n", encoding="utf-8")
     args = ["-n", "3", "--min-count", "3", "--min-pmi", "0,0,5", "--graph-top", "300", "-k", "10", "--min-cosine", "0.5",
-            "--graph-seed", "7", "--undirected", "--trials", "2", "--seed", "5", "--errors", "replace", "--encoding", "UTF8"]
+            "--graph-seed", "7", "--undirected", "--trials", "2", "--seed", "5", "--errors", "replace", "--encoding", "UTF8",
+            "--known", str(known)]
     result = runner.invoke(cli, ["pipeline", *cli_run.inputs, "-d", out, "-j", "2", "-q", *args])
     assert result.exit_code == 0, result.output
     assert result.stdout == result.stderr == ""
     options = PipelineOptions(order=3, min_count=3, min_pmi=(0.0, 0.0, 5.0), graph_top=300, k=10, min_cosine=0.5,
-                              graph_seed=7, directed=False, trials=2, seed=5, errors="replace")
+                              graph_seed=7, directed=False, trials=2, seed=5, errors="replace", known=(str(known),))
     steps = manifest(out)["steps"]
     for name in STEPS:
         assert steps[name]["params"] == json.loads(json.dumps(options.params(name))), name
@@ -147,7 +150,7 @@ def test_quiet_and_the_options_reach_the_library(runner, cli_run, tmp_path):
     with open(os.path.join(out, "clusters.json"), encoding="utf-8") as f:
         clusters = json.load(f)
     assert (clusters["directed"], clusters["trials"], clusters["seed"]) == (False, 2, 5)
-    # The library with the same options finds everything up to date.
+    # The library with the same options (the known-word list among them) finds everything up to date.
     assert [s.ran for s in run_pipeline(cli_run.inputs, out, options=options).steps] == [False] * len(STEPS)
 
 

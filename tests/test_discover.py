@@ -186,3 +186,10 @@ def test_a_number_that_varies_is_a_quantity_and_a_fixed_one_a_name():
     kinds = [kind for _, kind in judge_words(rows, 1_000_000)]
     # 四大 is jieba's own word, but it still makes 三大 and 两大 a series
     assert kinds == ["quantity"] * 3 + ["new", "new"] + ["quantity", "quantity", "jieba", "new"]
+
+
+def test_known_words_come_after_jieba_and_before_the_rules():
+    rows = [("星澜科技", 40, 0.2), ("他说", 45, 0.3), ("中国", 500, 0.1), ("AB股", 30, 0.1), ("闵若澜", 30, 0.1)]
+    kinds = [kind for _, kind in judge_words(rows, 1_000_000, known=["星澜科技", "他说", "中国", "ＡＢ股"])]
+    # jieba's own word stays jieba; the user's list is normalised as the corpus is (full-width letters)
+    assert kinds == ["known", "known", "jieba", "known", "new"]

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -343,6 +344,27 @@ def test_a_changed_parameter_reruns_its_step_and_those_reading_its_files(small, 
     assert_rewrote(small.before, snapshot(out), expected)
     # The manifest holds the new parameters: the same options again run nothing.
     assert ran(run_pipeline(small.inputs, out, options=options)) == []
+
+
+def test_known_words_rerun_discover_when_their_list_changes(small, tmp_path):
+    out = copy_out(small, tmp_path)
+    new = [w.word for w in read_words(os.path.join(out, "discovered.tsv")) if w.is_new]
+    known = tmp_path / "known.txt"
+    known.write_text(new[0] + "\n", encoding="utf-8")
+    options = dataclasses.replace(SMALL, known=(str(known),))
+    after_discover = ["discover", "segment", "graph", "cluster", "report"]
+    assert ran(run_pipeline(small.inputs, out, options=options)) == after_discover
+    words = {w.word: w for w in read_words(os.path.join(out, "discovered.tsv"))}
+    assert words[new[0]].kind == "known" and all(words[w].kind == "new" for w in new[1:])
+    userdict = Path(out, "userdict.txt").read_text(encoding="utf-8").split()
+    assert new[0] not in userdict and new[1] in userdict
+    assert ran(run_pipeline(small.inputs, out, options=options)) == []
+    known.write_text(new[0] + "\n" + new[1] + "\n", encoding="utf-8")  # the list grows: discover again
+    assert ran(run_pipeline(small.inputs, out, options=options)) == after_discover
+    assert {w.word: w.kind for w in read_words(os.path.join(out, "discovered.tsv"))}[new[1]] == "known"
+    known.unlink()
+    with pytest.raises(InputError, match="no such word list"):
+        run_pipeline(small.inputs, out, options=options)
 
 
 def test_the_directory_can_move(small, tmp_path):

@@ -328,22 +328,26 @@ def _floats(ctx, param, value):
 @click.option("--min-count", default=defaults.DISCOVER_MIN_COUNT, show_default=True, callback=_min_count_auto, help="Fewest occurrences, or auto (grows with the corpus).")
 @click.option("--min-pmi", default=_MIN_PMI, show_default=True, callback=_floats, help="Cohesion threshold per order 1..n (natural log; the last repeats for longer n-grams).")
 @click.option("--new-only", is_flag=True, help="Only new words: neither in jieba's dictionary nor accounted for by it (kind new).")
+@click.option("--known", "known_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Words you know (one per line, a word table or a jieba dictionary; repeatable): never new (kind known).")
 @click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jieba"]), default="tsv", show_default=True, help="A table, or a jieba user dictionary.")
 @verbosity_options
-def discover(inputs, encoding, errors, output, no_header, jobs, engine, ngrams_file, n, min_count, min_pmi, new_only, top, fmt, quiet, verbose):
+def discover(inputs, encoding, errors, output, no_header, jobs, engine, ngrams_file, n, min_count, min_pmi, new_only, known_files,
+             top, fmt, quiet, verbose):
     """Discover words: cohesive n-grams joined into pieces, counted and back-filtered.
 
     \b
     Example:
       wordmine discover data/sample -j 2 -o words.tsv
       wordmine discover news/ --ngrams grams.npz --new-only --format jieba -o new.dict
+      wordmine discover today/ --new-only --known my.dict --known rejected.txt -o new.tsv
     """
     _check_min_pmi(min_pmi, n)
-    _check_output(output, inputs)
+    _check_output(output, [*inputs, *known_files])
+    known = [w for path in known_files for w in _word_list(path)]
     words = wordmine.discover_words(
         inputs, ngrams=ngrams_file, n=n, min_count=min_count, min_pmi=min_pmi, jobs=jobs,
-        encoding=encoding, errors=errors, progress=not quiet, engine=engine,
+        encoding=encoding, errors=errors, progress=not quiet, engine=engine, known=known,
     )
     wordmine.write_words(words, output, format=fmt, new_only=new_only, top=top, header=not no_header)
 
@@ -549,10 +553,11 @@ EXIT_BUSY = 75
 @click.option("--trials", type=click.IntRange(min=1), default=defaults.TRIALS, show_default=True, help="cluster: InfoMap searches; the best is kept.")
 @click.option("--graph-seed", type=click.IntRange(min=0), default=defaults.GRAPH_SEED, show_default=True, help="graph: seed of the random projection.")
 @click.option("--seed", type=click.IntRange(min=0), default=defaults.CLUSTER_SEED, show_default=True, help="cluster: random seed; trial t uses seed + t.")
+@click.option("--known", "known_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="discover: words you know (one per line, a word table or a jieba dictionary; repeatable): never new.")
 @click.option("--slices", is_flag=True, default=defaults.PIPELINE_SLICES, help="Each INPUT is a time slice, ordered by name as in `wordmine trend`: adds the trend step (bursts, counts per slice) and sparklines to the report.")
 @verbosity_options
 def pipeline(inputs, encoding, errors, outdir, jobs, engine, force, start, until, order, min_count, min_pmi, graph_top, k,
-             min_cosine, graph_seed, directed, trials, seed, slices, quiet, verbose):
+             min_cosine, graph_seed, directed, trials, seed, known_files, slices, quiet, verbose):
     """Run count, ngrams, discover, segment, graph and cluster into one directory, then write report.html.
 
     A step runs only if its inputs, parameters or wordmine's version changed since the run
@@ -579,7 +584,7 @@ def pipeline(inputs, encoding, errors, outdir, jobs, engine, force, start, until
         options = PipelineOptions(
             jobs=jobs, engine=engine, encoding=encoding, errors=errors, order=order, min_count=min_count, min_pmi=min_pmi,
             graph_top=graph_top, k=k, min_cosine=min_cosine, graph_seed=graph_seed, directed=directed, trials=trials,
-            seed=seed, slices=slices, progress=not quiet,
+            seed=seed, slices=slices, known=tuple(known_files), progress=not quiet,
         )
         check_request(inputs, start, until, slices=slices)
     except ValueError as err:

@@ -33,6 +33,8 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
 
    * ``unit``: a single unit (a character, Latin word or number): jieba cuts it whole anyway;
    * ``jieba``: jieba's dictionary has it, or jieba's cut keeps it whole (``5G``, ``iPhone``);
+   * ``known``: the user knows it: one of the ``known`` words (``--known`` lists: a domain
+     dictionary, the words accepted or turned down in an earlier run);
    * ``number``: numbers only (``1,000``, ``3.5%``);
    * ``quantity``: a date, time or quantity: it holds two or more numbers (``2020年12月23日``),
      or a number (digits, or Chinese numerals such as 三 or 两) that varies: at least
@@ -197,6 +199,7 @@ def discover_words(
     errors: str = defaults.ERRORS,
     progress: bool = False,
     engine: object = defaults.ENGINE,
+    known: Iterable[str] = (),
 ) -> list[Word]:
     """Discover the words of a corpus (see the module docstring for the method).
 
@@ -211,6 +214,8 @@ def discover_words(
         progress: progress bars on stderr (only if it is a TTY).
         engine: ``"local"`` (None), ``"dask"``, an engine or a ``distributed.Client``
             (see :mod:`wordmine.parallel`); the words do not depend on it.
+        known: words the user knows (a domain dictionary, the words accepted or turned down
+            in an earlier run): none of them is new; they get the kind ``known``.
 
     Returns:
         Words sorted by count descending, then by word.
@@ -236,7 +241,7 @@ def discover_words(
         jobs=jobs, initializer=_init_worker, initargs=(table.symbols.symbols, n, kept),
         size=lambda b: b.nbytes, total=input_size(files), progress=progress, desc="pieces", engine=engine,
     )
-    return _words_of_pieces(table, n, pieces, kept, cohesion, count)
+    return _words_of_pieces(table, n, pieces, kept, cohesion, count, known)
 
 
 def discover_words_in_text(text: str, *, n: int = DEFAULT_ORDER, min_count: int = 2, min_pmi: Sequence[float] = DEFAULT_MIN_PMI) -> list[Word]:
@@ -404,7 +409,8 @@ class _Pieces:
 # --- judging and describing the pieces ----------------------------------------------------------
 
 
-def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int) -> list[Word]:
+def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, cohesion: dict, min_count: int,
+                     known: Iterable[str] = ()) -> list[Word]:
     """The words: pieces seen ``min_count`` times that pass the back-filter, described and judged."""
     packer = table.packer
     groups: dict[int, list] = {}  # length -> [(words, counts, ids (m, length))]
@@ -454,13 +460,13 @@ def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, coh
         left, right, share = (sides.left, sides.right, sides.share) if sides else (nan, nan, nan)
         for i, row in enumerate(where.tolist()):
             described.append((words[row], int(counts[row]), float(coh[row]), float(left[i]), float(right[i]), float(share[i])))
-    judged = judge_words(((w, c, share) for w, c, _, _, _, share in described), table.totals[1])
+    judged = judge_words(((w, c, share) for w, c, _, _, _, share in described), table.totals[1], known=known)
     result = [Word(w, c, coh, left, right, lift, kind) for (w, c, coh, left, right, _), (lift, kind) in zip(described, judged)]
     result.sort(key=lambda w: (-w.count, w.word))
     return result
 
 
-def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> list[tuple[float, str]]:
+def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int, *, known: Iterable[str] = ()) -> list[tuple[float, str]]:
     """What each word is to jieba: ``(jieba_lift, kind)`` (see the module doc, step 6).
 
     Args:
@@ -468,6 +474,7 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
             compares a word with the others), ``share`` being the largest share of its
             occurrences one neighbouring unit takes (NaN if unknown).
         total_units: the corpus's units in fragments (``totals[1]`` of its n-gram table).
+        known: the user's words (normalised as the corpus is): kind ``known``.
 
     >>> rows = [("星澜科技", 40, 0.2), ("他说", 45, 0.3), ("据了解", 20, 0.2), ("5G", 50, 0.1),
     ...         ("2023年", 90, 0.1), ("2024年", 80, 0.1), ("2025年", 70, 0.1), ("的", 9000, 0.0)]
@@ -478,6 +485,7 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
     from .tokenizer import JiebaModel
 
     jieba = JiebaModel()
+    known = frozenset(normalize(w) for w in known)
     log_total = math.log(max(total_units, 1))
     rows = [(word, count, share, units(word)) for word, count, share in rows]
 
@@ -506,7 +514,9 @@ def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int) -> lis
             continue
         lift = (math.log(count) - log_total - jieba.log_probability(cut)) / (len(cut) - 1)
         numbers = sum(u[0].isdecimal() for u in parts)
-        if numbers == len(parts):
+        if word in known:
+            kind = "known"
+        elif numbers == len(parts):
             kind = "number"
         elif (numbers >= 2 or (word in shapes and variants[shapes[word]] >= QUANTITY_VARIANTS)
               or _number_with_unit(cut, parts, jieba) or _number_in_phrase(cut, parts, jieba)):

@@ -412,7 +412,7 @@ _KINDS[WORD_TABLE] = "a discovered-word table (wordmine discover)"
 _OLD_WORD_TABLE = ("word", "count", "cohesion", "left_entropy", "right_entropy", "in_jieba")
 _KINDS[_OLD_WORD_TABLE] = "a discovered-word table of wordmine 0.1 (discover it again with this version)"
 #: What a discovered word is, in the ``kind`` column (see :mod:`wordmine.discover`).
-WORD_KINDS = ("new", "unit", "jieba", "number", "quantity", "fragment", "compound", "phrase")
+WORD_KINDS = ("new", "unit", "jieba", "known", "number", "quantity", "fragment", "compound", "phrase")
 
 
 class Word(NamedTuple):

@@ -131,6 +131,9 @@ class PipelineOptions:
     #: each input is a time slice (``wordmine pipeline --slices``): the trend step runs (bursts
     #: and the new words' counts per slice) and the report draws a sparkline per new word.
     slices: bool = defaults.PIPELINE_SLICES
+    #: discover: word lists of words the user knows (``wordmine discover --known``): none of
+    #: their words is new; a change of their content runs discover again.
+    known: tuple[str, ...] = ()
     progress: bool = False
 
     def __post_init__(self):
@@ -162,6 +165,8 @@ class PipelineOptions:
             value = getattr(self, name)
             need(isinstance(value, int) and value >= 0, f"{name} must be a non-negative integer, not {value!r}")
         need(isinstance(self.slices, bool), f"slices must be True or False, not {self.slices!r}")
+        need(isinstance(self.known, (tuple, list)) and all(isinstance(p, (str, os.PathLike)) for p in self.known),
+             f"known must be a sequence of paths, not {self.known!r}")
 
     def params(self, step: str) -> dict:
         """The parameters that make ``step``'s output what it is (compared between runs)."""
@@ -363,11 +368,15 @@ def _do_step(name, corpus, outdir, options, manifest, force, plan=None) -> StepR
     inputs = _step_inputs(name, corpus, outdir)
     if name == "report" and options.slices:
         inputs += [os.path.join(outdir, o) for o in OUTPUTS["trend"]]
+    if name == "discover":
+        inputs += [os.fspath(p) for p in options.known]
     outputs = [os.path.join(outdir, o) for o in OUTPUTS[name]]
     missing = [path for path in inputs if not os.path.exists(path)]
     if missing:
         if missing[0] in corpus:
             raise InputError(f"{missing[0]}: corpus file missing (a dangling link, or deleted meanwhile)")
+        if name == "discover" and missing[0] not in _step_inputs(name, corpus, outdir):
+            raise InputError(f"{missing[0]}: no such word list (known words); give an existing file")
         raise InputError(f"{missing[0]}: missing; run the step that makes it (without --from)")
     params = options.params(name)
     extra = {}
@@ -411,11 +420,12 @@ def _ngrams(corpus, outdir, o: PipelineOptions) -> dict:
 
 def _discover(corpus, outdir, o: PipelineOptions) -> dict:
     from .discover import discover_words
-    from .formats import write_words
+    from .formats import read_word_list, write_words
 
     words = discover_words(
         corpus, ngrams=os.path.join(outdir, "ngrams.npz"), n=o.order, min_count=o.min_count, min_pmi=o.min_pmi,
         jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress, engine=o.engine,
+        known=[w for path in o.known for w in read_word_list(os.fspath(path))],
     )
     write_words(words, os.path.join(outdir, "discovered.tsv"))
     write_words(words, os.path.join(outdir, "userdict.txt"), format="jieba", new_only=True)
