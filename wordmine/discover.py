@@ -89,7 +89,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from typing import Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -563,11 +563,12 @@ def _number_in_phrase(cut: list[str], parts: list[str], jieba) -> bool:
     return False
 
 
-def _function_word_phrase(cut: list[str], tags: list[str], surname=lambda c: False) -> bool:
+def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[str], bool] = lambda c: False) -> bool:
     """A function word attached to a word of two or more characters that is no proper name:
     at the start, alone or in a row (``据|了解``, ``为|契机``, ``将|于|今晚``), at the end (``会谈|后``, ``特别|是``, ``逾期|不``,
     ``村民|们``: an adverb modifies what follows it, a localizer or suffix closes a phrase), or
-    joining two such words (``投诉|和|举报``).
+    joining two such words (``投诉|和|举报``); a measure word that is no ``surname`` opening
+    one (``架|无人机``); a conjunction joining two one-character nouns (``市|和|区``).
 
     A function character among single characters, or beside a piece jieba takes for a name, is
     left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
