@@ -23,7 +23,7 @@ from conftest import SAMPLE, pipeline_snapshot as snapshot
 
 import wordmine
 from wordmine.cluster import infomap, read_graph
-from wordmine.errors import InputError
+from wordmine.errors import FormatError, InputError
 from wordmine.files import expand_inputs
 from wordmine.formats import (
     read_counts,
@@ -365,6 +365,15 @@ def test_known_words_rerun_discover_when_their_list_changes(small, tmp_path):
     known.unlink()
     with pytest.raises(InputError, match="no such word list"):
         run_pipeline(small.inputs, out, options=options)
+
+
+def test_a_bad_known_list_fails_before_counting(small, tmp_path):
+    bad = tmp_path / "known.txt"
+    bad.write_text("星澜科技\n星澜 科技 x\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(FormatError, match=f"{re.escape(str(bad))}:2"):
+        run_pipeline(small.inputs, str(out), options=dataclasses.replace(SMALL, known=(str(bad),)))
+    assert not (out / "words.tsv").exists()
 
 
 def test_the_directory_can_move(small, tmp_path):

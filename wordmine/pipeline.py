@@ -244,6 +244,8 @@ def run_pipeline(
     steps = check_request(inputs, start, until, slices=options.slices)
     corpus = _corpus(inputs, outdir)
     plan = _slice_plan(inputs, outdir, corpus) if options.slices else None
+    if "discover" in steps:
+        _known_words(options)  # a bad word list fails now, not after counting
     os.makedirs(outdir, exist_ok=True)
     with _locked(outdir), open_engine(options.engine, jobs=options.jobs) as engine:
         options = replace(options, engine=engine)  # one engine (a Dask cluster) for every step
@@ -420,16 +422,25 @@ def _ngrams(corpus, outdir, o: PipelineOptions) -> dict:
 
 def _discover(corpus, outdir, o: PipelineOptions) -> dict:
     from .discover import discover_words
-    from .formats import read_word_list, write_words
+    from .formats import write_words
 
     words = discover_words(
         corpus, ngrams=os.path.join(outdir, "ngrams.npz"), n=o.order, min_count=o.min_count, min_pmi=o.min_pmi,
         jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress, engine=o.engine,
-        known=[w for path in o.known for w in read_word_list(os.fspath(path))],
+        known=_known_words(o),
     )
     write_words(words, os.path.join(outdir, "discovered.tsv"))
     write_words(words, os.path.join(outdir, "userdict.txt"), format="jieba", new_only=True)
     return {"words": len(words), "new_words": sum(w.is_new for w in words)}
+
+
+def _known_words(o: PipelineOptions) -> list[str]:
+    from .formats import read_word_list
+
+    for path in o.known:
+        if not os.path.isfile(path):
+            raise InputError(f"{os.fspath(path)}: no such word list (known words); give an existing file")
+    return [w for path in o.known for w in read_word_list(os.fspath(path))]
 
 
 def _segment(corpus, outdir, o: PipelineOptions) -> dict:
