@@ -10,7 +10,11 @@ In one run:
 4. the kinds of all discovered words (how many of each), and the most frequent words the
    rules keep out of the new words, for each kind (to see what they remove);
 5. the planted terms of data/sample (data/planted_terms.tsv): how many are new words, and the
-   sample's first 40 new words.
+   sample's first 40 new words;
+6. `--known`, as a user of a cron job would use it: the news of 2012-2019 mined and its first
+   200 new words read once (the accepted ones go to the user's dictionary, the others to a
+   stop list), then the news of 2020-2026 mined with those lists; precision of the later
+   years' new words with neither, with the stop list, with both.
 Results go to benchmarks/RESULTS.md.
 
     python benchmarks/bench_newwords.py [--jobs 2] [--top 200]
@@ -114,9 +118,59 @@ def main() -> None:
         f" {' '.join(t for t in planted if t not in kinds)}). The sample's first 40 new words: {' '.join(sample_new[:40])}.",
         "",
     ]
+    lines += held_out(args, judged, work, unjudged_all)
     if unjudged_all:
         print("not judged yet (add them to benchmarks/newwords_judged.tsv):", " ".join(f"{c}:{w}" for c, w in unjudged_all), file=sys.stderr)
     publish("bench_newwords", "\n".join(lines), not args.no_write)
+
+
+def held_out(args, judged, work: Path, unjudged_all: list) -> list[str]:
+    """Step 6: the words read in the earlier years as ``--known`` lists for the later ones."""
+    from bench_trend import split_years
+
+    years = split_years(whole(args.cache, NEWS), args.cache / "trend" / "years")
+    early, late = [p for p in years if p.stem < "2020"], [p for p in years if p.stem >= "2020"]
+
+    def new_words(paths: list[Path], name: str, known: list[Path] = ()) -> list[str]:
+        out = work / f"{name}.tsv"
+        extra = [a for k in known for a in ("--known", str(k))]
+        run = timed([sys.executable, "-m", "wordmine", "discover", *map(str, paths), "-j", str(args.jobs), "-q", "--new-only", *extra, "-o", str(out)])
+        if run.returncode != 0:
+            sys.exit(f"wordmine discover {name} failed:\n{run.stderr}")
+        return [r[0] for r in read_table(out)][: args.top]
+
+    def verdict(word: str) -> str:
+        return judged.get(("news", word), ("?", ""))[0]
+
+    seen = new_words(early, "news-2012-2019")
+    rejected, accepted = work / "rejected.txt", work / "accepted.txt"
+    rejected.write_text("".join(w + "\n" for w in seen if verdict(w) == "not"), encoding="utf-8")
+    accepted.write_text("".join(w + "\n" for w in seen if verdict(w) == "word"), encoding="utf-8")
+    lines = [
+        "### `--known`: the earlier years read once, for the later ones",
+        "",
+        f"`wordmine discover` of the news of 2012-2019 ({sum(p.stat().st_size for p in early) / MB:.0f} MiB, the files of "
+        f"bench_trend), its first {len(seen)} new words read: {sum(verdict(w) == 'word' for w in seen)} ✓ (to the user's "
+        f"dictionary), {sum(verdict(w) == 'not' for w in seen)} ✗ (to a stop list), {sum(verdict(w) == '?' for w in seen)} "
+        f"not judged. Then the news of 2020-2026 ({sum(p.stat().st_size for p in late) / MB:.0f} MiB):",
+        "",
+        "| 2020-2026, `--new-only` | P@100 | P@200 | not judged | first ✗ |",
+        "|---|---:|---:|---:|---|",
+    ]
+    unjudged_all += [("news", w) for w in seen if verdict(w) == "?"]
+    for label, known in (("defaults", []), ("`--known rejected.txt`", [rejected]), ("`--known rejected.txt --known accepted.txt`", [rejected, accepted])):
+        words = new_words(late, "news-2020-2026-" + str(len(known)), known)
+        marks = [verdict(w) for w in words]
+        unjudged_all += [("news", w) for w, m in zip(words, marks) if m == "?"]
+
+        def precision(k: int) -> str:
+            read = [m for m in marks[:k] if m != "?"]
+            return f"{sum(m == 'word' for m in read) / len(read):.2f}" if read else "n/a"
+
+        misses = [w for w, m in zip(words, marks) if m == "not"][:12]
+        lines.append(f"| {label} | **{precision(100)}** | **{precision(200)}** | {marks.count('?')} | {' '.join(misses)} |")
+    lines.append("")
+    return lines
 
 
 if __name__ == "__main__":
