@@ -154,6 +154,10 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("予支持", 30, 0.2, "phrase"),
     ("市和区", 30, 0.2, "phrase"),      # a conjunction between two one-character nouns
     ("父或者母", 30, 0.2, "phrase"),
+    ("凝聚起", 30, 0.2, "phrase"),      # a verb and its complement
+    ("守护好", 30, 0.2, "phrase"),
+    ("徐克成", 30, 0.2, "new"),         # ... but a name may end in one
+    ("风生水起", 30, 0.2, "new"),       # an idiom (jieba: 风生水|起)
     ("数据显示", 30, 0.2, "compound"),  # two common words
     ("新局", 20, 0.8, "fragment"),      # mostly before 面
     ("1,000", 20, 0.1, "unit"),         # one number, one unit

@@ -62,7 +62,8 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      closes it after such a word (``会谈后``, ``题目是``, ``逾期不``, ``框架内``, ``村民们``),
      or a conjunction or auxiliary joins two
      (``投诉和举报``; a conjunction also two one-character nouns, ``市和区``), or a measure word
-     that is no surname opens it (``架无人机``, cut from 3架无人机); or it holds one of the
+     that is no surname opens it (``架无人机``, cut from 3架无人机), or one of the
+     :data:`COMPLEMENTS` closes a two-character verb (``凝聚起``, ``守护好``); or it holds one of the
      :data:`DEMONSTRATIVES` (``此访``, ``受此影响``), opens with one of the :data:`FORMAL_VERBS`
      (``予以取缔``) or ends in one of the :data:`SPEECH_VERBS` (``报道称``, ``警方称``: a
      reporting clause);
@@ -112,6 +113,7 @@ __all__ = [
     "SERIAL_SUFFIXES",
     "FORMAL_VERBS",
     "DEMONSTRATIVES",
+    "COMPLEMENTS",
     "Word",
     "auto_min_count",
     "discover_words",
@@ -162,6 +164,10 @@ FORMAL_VERBS = frozenset("予以 加以 给予 给以 进行 予".split())
 #: the lexicalised ones whole (因此, 这样, 彼此), so one that stands as a token of its own makes a
 #: phrase. (那 is left out: it also writes foreign names, 安那, 那不勒斯.)
 DEMONSTRATIVES = frozenset("此这")
+#: Resultative and directional complements (结果/趋向补语, Chao 1968 §6.6): after a verb of two
+#: characters one makes a verb phrase (凝聚|起, 守护|好, 勾勒|出, 经受|住, 折算|成); jieba keeps
+#: the lexicalised ones whole (提出, 做好, 看到, 完成).
+COMPLEMENTS = frozenset("起好出到住成")
 #: After a number in digits these name a thing by its serial number (光明星3号, 太空船2号, 歼20型),
 #: where any other character after one counts or dates something (鸣礼炮21响, 第15条).
 SERIAL_SUFFIXES = frozenset("号型")
@@ -568,7 +574,8 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     at the start, alone or in a row (``据|了解``, ``为|契机``, ``将|于|今晚``), at the end (``会谈|后``, ``特别|是``, ``逾期|不``,
     ``村民|们``: an adverb modifies what follows it, a localizer or suffix closes a phrase), or
     joining two such words (``投诉|和|举报``); a measure word that is no ``surname`` opening
-    one (``架|无人机``); a conjunction joining two one-character nouns (``市|和|区``).
+    one (``架|无人机``); a conjunction joining two one-character nouns (``市|和|区``); one of the
+    :data:`COMPLEMENTS` closing a two-character verb (``凝聚|起``).
 
     A function character among single characters, or beside a piece jieba takes for a name, is
     left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
@@ -591,6 +598,9 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     if first and content(first):
         return True
     if content(-2) and (tags[-1] in _CLOSES_PHRASE or cut[-1] == _COPULA or cut[-1] in POSTPOSITIONS):
+        return True
+    # A complement after a two-character verb (a person's name may end in one: 徐克|成).
+    if cut[-1] in COMPLEMENTS and len(cut) >= 2 and len(cut[-2]) == 2 and not tags[-2].startswith("nr"):
         return True
     # Coordination joins like with like: two words, or two one-character nouns (市|和|区, 父|或者|母).
     return any(tags[i] in _JOINS_PHRASE and ((content(i - 1) and content(i + 1)) or (tags[i] == "c" and tags[i - 1] == tags[i + 1] == "n"))
