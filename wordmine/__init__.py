@@ -68,6 +68,7 @@ _EXPORTS = {
     "write_cluster_summary": "formats",
     "write_modules": "formats",
     "read_words": "formats",
+    "read_word_list": "formats",
     "Context": "kwic",
     "WordMatcher": "kwic",
     "keywords_in_context": "kwic",
