@@ -358,6 +358,8 @@ def test_known_words_rerun_discover_when_their_list_changes(small, tmp_path):
     assert words[new[0]].kind == "known" and all(words[w].kind == "new" for w in new[1:])
     userdict = Path(out, "userdict.txt").read_text(encoding="utf-8").split()
     assert new[0] not in userdict and new[1] in userdict
+    summary = Path(out, SUMMARY).read_text(encoding="utf-8")
+    assert "nor are they in your known-word lists" in summary and "known 1," in summary
     assert ran(run_pipeline(small.inputs, out, options=options)) == []
     known.write_text(new[0] + "\n" + new[1] + "\n", encoding="utf-8")  # the list grows: discover again
     assert ran(run_pipeline(small.inputs, out, options=options)) == after_discover

@@ -661,8 +661,9 @@ def _summary(outdir: str, corpus: list[str], runs: list[StepResult], manifest: d
         words = read_words(here("discovered.tsv"))
         new = [w for w in words if w.is_new]
         kinds = Counter(w.kind for w in words)
+        yours = ", nor are they in your known-word lists" if kinds["known"] else ""
         lines += ["", f"Discovered {len(words):,} words, {len(new):,} of them new (jieba neither has them nor "
-                  "accounts for them; userdict.txt holds them). The others, by their kind column: "
+                  f"accounts for them{yours}; userdict.txt holds them). The others, by their kind column: "
                   + ", ".join(f"{kind} {kinds[kind]:,}" for kind in WORD_KINDS if kind != "new" and kinds[kind]) + ".", ""]
         if new:
             lines += [f"Top new words (of {len(new):,}):", "", "| word | count | cohesion | jieba lift |", "|---|---:|---:|---:|"]
