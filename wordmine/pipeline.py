@@ -244,8 +244,8 @@ def run_pipeline(
     steps = check_request(inputs, start, until, slices=options.slices)
     corpus = _corpus(inputs, outdir)
     plan = _slice_plan(inputs, outdir, corpus) if options.slices else None
-    if "discover" in steps:
-        _known_words(options)  # a bad word list fails now, not after counting
+    # Read once, before any step: a bad word list fails now, not after counting.
+    known = _known_words(options) if "discover" in steps else []
     os.makedirs(outdir, exist_ok=True)
     with _locked(outdir), open_engine(options.engine, jobs=options.jobs) as engine:
         options = replace(options, engine=engine)  # one engine (a Dask cluster) for every step
@@ -253,7 +253,7 @@ def run_pipeline(
         manifest = _read_manifest(outdir)
         runs = []
         for name in steps:
-            run = _do_step(name, corpus, outdir, options, manifest, force, plan)
+            run = _do_step(name, corpus, outdir, options, manifest, force, plan, known)
             runs.append(run)
             if on_step is not None:
                 on_step(run)
@@ -366,7 +366,7 @@ def _in(outdir: str) -> Callable[[str], str]:
     return lambda name: os.path.join(outdir, name)
 
 
-def _do_step(name, corpus, outdir, options, manifest, force, plan=None) -> StepResult:
+def _do_step(name, corpus, outdir, options, manifest, force, plan=None, known=()) -> StepResult:
     inputs = _step_inputs(name, corpus, outdir)
     if name == "report" and options.slices:
         inputs += [os.path.join(outdir, o) for o in OUTPUTS["trend"]]
@@ -378,10 +378,10 @@ def _do_step(name, corpus, outdir, options, manifest, force, plan=None) -> StepR
         if missing[0] in corpus:
             raise InputError(f"{missing[0]}: corpus file missing (a dangling link, or deleted meanwhile)")
         if name == "discover" and missing[0] not in _step_inputs(name, corpus, outdir):
-            raise InputError(f"{missing[0]}: no such word list (known words); give an existing file")
+            raise _no_word_list(missing[0])
         raise InputError(f"{missing[0]}: missing; run the step that makes it (without --from)")
     params = options.params(name)
-    extra = {}
+    extra = {"known": known} if name == "discover" else {}
     if name == "trend":
         params = {**params, "slices": [[label, os.path.abspath(source)] for label, source, _ in plan]}
         extra = {"plan": plan, "order": _segmented_order(manifest, corpus)}
@@ -420,14 +420,14 @@ def _ngrams(corpus, outdir, o: PipelineOptions) -> dict:
     return {"units": int(table.totals[1]), "symbols": len(table.symbols)}
 
 
-def _discover(corpus, outdir, o: PipelineOptions) -> dict:
+def _discover(corpus, outdir, o: PipelineOptions, known: Iterable[str] = ()) -> dict:
     from .discover import discover_words
     from .formats import write_words
 
     words = discover_words(
         corpus, ngrams=os.path.join(outdir, "ngrams.npz"), n=o.order, min_count=o.min_count, min_pmi=o.min_pmi,
         jobs=o.jobs, encoding=o.encoding, errors=o.errors, progress=o.progress, engine=o.engine,
-        known=_known_words(o),
+        known=known,
     )
     write_words(words, os.path.join(outdir, "discovered.tsv"))
     write_words(words, os.path.join(outdir, "userdict.txt"), format="jieba", new_only=True)
@@ -435,12 +435,17 @@ def _discover(corpus, outdir, o: PipelineOptions) -> dict:
 
 
 def _known_words(o: PipelineOptions) -> list[str]:
+    """The words of the known-word lists of ``o`` (discover's ``known``)."""
     from .formats import read_word_list
 
     for path in o.known:
         if not os.path.isfile(path):
-            raise InputError(f"{os.fspath(path)}: no such word list (known words); give an existing file")
+            raise _no_word_list(os.fspath(path))
     return [w for path in o.known for w in read_word_list(os.fspath(path))]
+
+
+def _no_word_list(path: str) -> InputError:
+    return InputError(f"{path}: no such word list (known words); give an existing file")
 
 
 def _segment(corpus, outdir, o: PipelineOptions) -> dict:
