@@ -197,3 +197,14 @@ def test_known_words_come_after_jieba_and_before_the_rules():
     kinds = [kind for _, kind in judge_words(rows, 1_000_000, known=["星澜科技", "他说", "中国", "ＡＢ股"])]
     # jieba's own word stays jieba; the user's list is normalised as the corpus is (full-width letters)
     assert kinds == ["known", "known", "jieba", "known", "new"]
+
+
+def test_a_piece_of_longer_jieba_words_is_a_fragment_though_no_one_neighbour_dominates():
+    # 筑物 stands after 建 (建筑物) 6 times and after 构 (构筑物) 5: no neighbour takes 3/4 of it,
+    # but every occurrence is inside a word of jieba's dictionary; so is 汀国 before 境 and 家
+    # (国境, 国家). 澜汀, after 鹭 and 蓝 (no such words), stays new. The single characters keep
+    # the pairs 建筑, 构筑 and 国境 apart (they co-occur less often than chance).
+    text = "。".join(["建筑物"] * 6 + ["构筑物"] * 5 + ["鹭澜汀"] * 6 + ["蓝澜汀"] * 5 + ["汀国境"] * 6 + ["汀国家"] * 5
+                    + ["建", "构", "筑", "鹭", "蓝", "澜", "国", "境", "家"] * 300)
+    kinds = {w.word: w.kind for w in discover_words_in_text(text, min_count=3) if len(w.word) > 1}
+    assert kinds == {"筑物": "fragment", "汀国": "fragment", "澜汀": "new"}

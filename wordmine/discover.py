@@ -46,7 +46,12 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      thing: ``光明星3号``), a percentage (``下降0.1%``), or at the end after a word that leaves
      the number's unit outside (``今年1``, ``比1``, ``低于50``; not ``波音737``);
    * ``fragment``: one unit stands next to it in at least :data:`FRAGMENT_SHARE` of its
-     occurrences (``新局`` before 面): it is mostly a piece of a longer expression;
+     occurrences (``新局`` before 面): it is mostly a piece of a longer expression; also, as
+     the last rule (on the words that every other rule leaves new), a word that lies inside a
+     longer word of jieba's dictionary in that share of its occurrences: the unit before it
+     makes such a word with its first characters, or the one after it with its last (``筑物``
+     after 建 and 构: 建筑物, 构筑物; ``偷越国`` before 境: 国境), where several neighbours share
+     the occurrences and none dominates;
    * ``compound``: jieba cuts it into common words, each one of the
      :data:`~wordmine.tokenizer.COMMON_WORDS` most frequent words of two or more characters in
      jieba's dictionary (``数据显示``, ``凝聚共识``, ``乡村振兴``): a combination of words every
@@ -467,9 +472,72 @@ def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, coh
         for i, row in enumerate(where.tolist()):
             described.append((words[row], int(counts[row]), float(coh[row]), float(left[i]), float(right[i]), float(share[i])))
     judged = judge_words(((w, c, share) for w, c, _, _, _, share in described), table.totals[1], known=known)
+    # The last rule: a word that would be new but mostly sits inside longer words of jieba's
+    # dictionary is a fragment (measured for the new words only: they are few).
+    new = [i for i, (_, kind) in enumerate(judged) if kind == "new"]
+    for i, share in zip(new, _inside_words(table, [described[i][0] for i in new]).tolist()):
+        if share >= FRAGMENT_SHARE:
+            judged[i] = (judged[i][0], "fragment")
     result = [Word(w, c, coh, left, right, lift, kind) for (w, c, coh, left, right, _), (lift, kind) in zip(described, judged)]
     result.sort(key=lambda w: (-w.count, w.word))
     return result
+
+
+def _inside_words(table: NgramTable, words: list[str]) -> np.ndarray:
+    """The share of each word's occurrences that lie inside a longer word of jieba's dictionary:
+    where the unit before it makes such a word with its first characters (建 or 构 before 筑物:
+    建筑物, 构筑物), or the unit after it one with its last (境 after 偷越国: 国境); the larger
+    side. NaN for words of the table's order or longer (no neighbours counted)."""
+    from .tokenizer import JiebaModel
+
+    shares = np.full(len(words), np.nan)
+    orders, rows = table.encode(words)
+    before, after = JiebaModel().completions((w[:k] for w in words for k in range(1, len(w) + 1)),
+                                             (w[-k:] for w in words for k in range(1, len(w) + 1)))
+    symbols: dict[str, np.ndarray] = {}  # completing characters -> their unit ids (no unknown ones)
+
+    def ids_of(chars: str) -> np.ndarray:
+        if chars not in symbols:
+            found = [table.symbols.index.get(c) for c in chars]
+            symbols[chars] = np.array([i for i in found if i is not None], dtype=np.uint32)
+        return symbols[chars]
+
+    packer = table.packer
+    for length, ids in rows.items():
+        if not 2 <= length < table.n:
+            continue
+        at = np.flatnonzero(orders == length)
+        totals = table.counts_of(length, packer.pack(ids)).astype(np.float64)
+        share = np.zeros(len(at))
+        for completing, edge in ((before, lambda w, k: w[:k]), (after, lambda w, k: w[-k:])):
+            owners, keys = [], []
+            for j, i in enumerate(at.tolist()):
+                word = words[i]
+                chars = np.unique(np.concatenate([ids_of(completing.get(edge(word, k), "")) for k in range(1, len(word) + 1)]))
+                if len(chars):
+                    unit = np.broadcast_to(ids[j], (len(chars), length))
+                    keys.append(np.hstack([chars[:, None], unit]) if completing is before else np.hstack([unit, chars[:, None]]))
+                    owners.append(np.full(len(chars), j))
+            if keys:
+                counts = _counts_in_order(table, length + 1, packer.pack(np.ascontiguousarray(np.concatenate(keys))))
+                inside = np.bincount(np.concatenate(owners), weights=counts, minlength=len(at))
+                share = np.fmax(share, np.divide(inside, totals, out=np.zeros(len(at)), where=totals > 0))
+        shares[at] = share
+    table.release()
+    return shares
+
+
+def _counts_in_order(table: NgramTable, k: int, keys: np.ndarray) -> np.ndarray:
+    """``table.counts_of(k, keys)`` as float64, looked up in ascending slices, each followed by
+    :meth:`~wordmine.ngrams.NgramTable.release`: scattered look-ups would page in most of a
+    large table at once."""
+    order = np.argsort(searchable(keys), kind="stable")
+    counts = np.zeros(len(keys))
+    for i in range(0, len(keys), _SLICE // 16):
+        at = order[i : i + _SLICE // 16]
+        counts[at] = table.counts_of(k, keys[at])
+        table.release()
+    return counts
 
 
 def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int, *, known: Iterable[str] = ()) -> list[tuple[float, str]]:
