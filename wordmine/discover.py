@@ -528,14 +528,22 @@ def _inside_words(table: NgramTable, words: list[str]) -> np.ndarray:
 
 
 def _counts_in_order(table: NgramTable, k: int, keys: np.ndarray) -> np.ndarray:
-    """``table.counts_of(k, keys)`` as float64, looked up in ascending slices, each followed by
-    :meth:`~wordmine.ngrams.NgramTable.release`: scattered look-ups would page in most of a
-    large table at once."""
+    """The counts of packed keys of order ``k`` (0 where absent), as float64, looked up in
+    ascending slices, each within the range of the table it falls in and followed by
+    :meth:`~wordmine.ngrams.NgramTable.release`: binary searches scattered over a large table
+    would page most of it in at once."""
     order = np.argsort(searchable(keys), kind="stable")
     counts = np.zeros(len(keys))
-    for i in range(0, len(keys), _SLICE // 16):
-        at = order[i : i + _SLICE // 16]
-        counts[at] = table.counts_of(k, keys[at])
+    table_keys, table_counts = table.keys[k], table.counts[k]
+    if not len(table_keys):
+        return counts
+    step = 4096
+    for i in range(0, len(keys), step):
+        at = order[i : i + step]
+        lo = int(find(table_keys, keys[at[:1]])[0][0])
+        hi = int(find(table_keys, keys[at[-1:]])[0][0]) + 1
+        pos, found = find(table_keys[lo:hi], keys[at])
+        counts[at] = np.where(found, np.asarray(table_counts[lo:hi])[pos], 0)
         table.release()
     return counts
 
