@@ -3,7 +3,8 @@
 In one run:
 1. `wordmine discover CORPUS -j 2 --new-only` on the whole news corpus (105 MiB) and the whole
    laws corpus (55 MiB) of ../shared, defaults otherwise (timed, with peak RSS);
-2. mark the first 200 new words of each with the judgements in benchmarks/newwords_judged.tsv
+2. mark the first 200 new words of each, in the order `--new-only` lists them (by variety,
+   `wordmine.new_words`), with the judgements in benchmarks/newwords_judged.tsv
    (a word, name or term, or not: read one by one by a person; a word not judged yet is shown
    as `?` and left out of the precision, and the run says so);
 3. precision at 100 and 200 (the share of words, names and terms);
@@ -29,6 +30,8 @@ from collections import Counter
 from pathlib import Path
 
 from common import LAWS, MB, NEWS, ROOT, bench_parser, machine, publish, require, timed, whole
+
+from wordmine import new_words, read_words
 
 JUDGED = Path(__file__).with_name("newwords_judged.tsv")
 KINDS = ("new", "unit", "jieba", "number", "quantity", "fragment", "compound", "phrase")
@@ -57,7 +60,7 @@ def main() -> None:
         "## bench_newwords: the new words a person reads first",
         "",
         f"`python benchmarks/bench_newwords.py --jobs {args.jobs} --top {args.top}`; {machine()}. `wordmine discover CORPUS "
-        f"-j {args.jobs}` with its defaults on each whole corpus; the first {args.top} words of kind `new` (by count), each "
+        f"-j {args.jobs}` with its defaults on each whole corpus; the first {args.top} words of kind `new` in the order `--new-only` lists them (by variety: count × the smaller boundary entropy), each "
         "marked by a person reading it (benchmarks/newwords_judged.tsv): ✓ a word, name or term (fixed slogans, idioms, "
         "abbreviations such as 俄乌 beside jieba's 中美 included), ✗ not (a phrase, a fragment, a quantity).",
         "",
@@ -72,7 +75,8 @@ def main() -> None:
         if run.returncode != 0:
             sys.exit(f"wordmine discover {corpus} failed:\n{run.stderr}")
         rows = read_table(out)
-        new = [r for r in rows if r[6] == "new"][: args.top]
+        by_word = {r[0]: r for r in rows}
+        new = [by_word[w.word] for w in new_words(read_words(str(out)))][: args.top]  # as --new-only lists them
         marks = []
         for r in new:
             verdict = judged.get((name, r[0]), ("?", ""))[0]
@@ -107,7 +111,7 @@ def main() -> None:
         planted = [r["term"] for r in csv.DictReader(f, delimiter="\t")]
     found = [t for t in planted if t in kinds]
     new_planted = [t for t in found if kinds[t] == "new"]
-    sample_new = [r[0] for r in rows if r[6] == "new"]
+    sample_new = [w.word for w in new_words(read_words(str(out)))]
     table = ["| corpus | MiB | discover s | peak RSS MiB | words | new | P@100 | P@200 | not judged |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, mib, run_, n_words, n_new, p100, p200, missing in summary:
         table.append(f"| {name} | {mib:.0f} | {run_.seconds:.1f} | {run_.peak_rss / MB:.0f} | {n_words:,} | {n_new:,} | **{p100}** | **{p200}** | {missing} |")
@@ -131,7 +135,7 @@ def held_out(args, judged, work: Path, unjudged_all: list) -> list[str]:
     years = split_years(whole(args.cache, NEWS), args.cache / "trend" / "years")
     early, late = [p for p in years if p.stem < "2020"], [p for p in years if p.stem >= "2020"]
 
-    def new_words(paths: list[Path], name: str, known: list[Path] = ()) -> list[str]:
+    def mined(paths: list[Path], name: str, known: list[Path] = ()) -> list[str]:
         out = work / f"{name}.tsv"
         extra = [a for k in known for a in ("--known", str(k))]
         run = timed([sys.executable, "-m", "wordmine", "discover", *map(str, paths), "-j", str(args.jobs), "-q", "--new-only", *extra, "-o", str(out)])
@@ -142,7 +146,7 @@ def held_out(args, judged, work: Path, unjudged_all: list) -> list[str]:
     def verdict(word: str) -> str:
         return judged.get(("news", word), ("?", ""))[0]
 
-    seen = new_words(early, "news-2012-2019")
+    seen = mined(early, "news-2012-2019")
     rejected, accepted = work / "rejected.txt", work / "accepted.txt"
     rejected.write_text("".join(w + "\n" for w in seen if verdict(w) == "not"), encoding="utf-8")
     accepted.write_text("".join(w + "\n" for w in seen if verdict(w) == "word"), encoding="utf-8")
@@ -159,7 +163,7 @@ def held_out(args, judged, work: Path, unjudged_all: list) -> list[str]:
     ]
     unjudged_all += [("news", w) for w in seen if verdict(w) == "?"]
     for label, known in (("defaults", []), ("`--known rejected.txt`", [rejected]), ("`--known rejected.txt --known accepted.txt`", [rejected, accepted])):
-        words = new_words(late, "news-2020-2026-" + str(len(known)), known)
+        words = mined(late, "news-2020-2026-" + str(len(known)), known)
         marks = [verdict(w) for w in words]
         unjudged_all += [("news", w) for w, m in zip(words, marks) if m == "?"]
 

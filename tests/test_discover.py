@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import random
 from collections import Counter
@@ -15,6 +16,7 @@ from conftest import ROOT, SAMPLE
 from wordmine import count_ngrams, normalize
 from wordmine.corpus import unit_fragments, units
 from wordmine.discover import DEFAULT_MIN_PMI, auto_min_count, discover_words, discover_words_in_text, judge_words
+from wordmine.formats import Word, write_words
 
 
 def naive_discover(text: str, n: int, min_count: int, min_pmi) -> dict[str, int]:
@@ -208,3 +210,23 @@ def test_a_piece_of_longer_jieba_words_is_a_fragment_though_no_one_neighbour_dom
                     + ["建", "构", "筑", "鹭", "蓝", "澜", "国", "境", "家"] * 300)
     kinds = {w.word: w.kind for w in discover_words_in_text(text, min_count=3) if len(w.word) > 1}
     assert kinds == {"筑物": "fragment", "汀国": "fragment", "澜汀": "new"}
+
+
+def test_a_word_longer_than_the_table_takes_the_entropies_of_its_end_windows():
+    # n=2 counts a table of order 3: 星澜科技 (4 units) has no neighbours of its own in it; the
+    # left ones of 星澜 and the right ones of 科技 stand in: two of each, equally often.
+    text = "。".join(["甲星澜科技丙"] * 10 + ["乙星澜科技丁"] * 10 + ["甲", "乙", "丙", "丁"] * 300)
+    words = [w for w in discover_words_in_text(text, n=2, min_count=3, min_pmi=(0, 2)) if len(w.word) > 1]
+    assert [(w.word, w.count) for w in words] == [("星澜科技", 20)]
+    assert words[0].left_entropy == pytest.approx(math.log(2)) and words[0].right_entropy == pytest.approx(math.log(2))
+
+
+def test_new_only_lists_new_words_by_variety():
+    rows = [Word("温凤浩", 90, 9.0, 0.1, 4.0, 10.2, "new"),     # a byline: always after 记者
+            Word("中国梦", 60, 8.0, 3.0, 3.5, 4.9, "new"),
+            Word("他说", 99, 1.0, 4.0, 4.0, 0.6, "phrase"),
+            Word("走基层", 30, 8.0, 3.0, 3.0, 6.0, "new"),
+            Word("四风", 45, 8.0, 2.0, 2.0, 5.9, "new")]        # 90 nats, as 走基层: the count decides
+    out = io.StringIO()
+    write_words(rows, out, new_only=True, top=3, header=False)
+    assert [line.split("\t")[0] for line in out.getvalue().splitlines()] == ["中国梦", "四风", "走基层"]

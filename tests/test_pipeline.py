@@ -221,8 +221,10 @@ def test_discovered_tsv_and_userdict(sample_run):
     expected = io.StringIO()
     write_words(words, expected)
     assert (out / "discovered.tsv").read_text(encoding="utf-8") == expected.getvalue()
-    # userdict.txt: the words of two or more characters jieba lacks, with their counts, in order.
-    new = [(w.word, w.count, None) for w in read_words(str(out / "discovered.tsv")) if w.kind == "new"]
+    # userdict.txt: the new words with their counts, most varied first (as --new-only lists them).
+    table = read_words(str(out / "discovered.tsv"))
+    new = [(w.word, w.count, None) for w in sorted((w for w in table if w.kind == "new"),
+                                                   key=lambda w: (-w.count * min(w.left_entropy, w.right_entropy), -w.count, w.word))]
     assert read_userdict(str(out / "userdict.txt")) == new
     assert ("星澜科技", 16, None) in new and len(new) > 100
     assert sample_run.result.steps[2].info == {"words": len(words), "new_words": len(new)}

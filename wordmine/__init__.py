@@ -34,6 +34,7 @@ _EXPORTS = {
     "discover_words": "discover",
     "discover_words_in_text": "discover",
     "write_words": "formats",
+    "new_words": "formats",
     "read_vocabulary": "formats",
     "SegmentStats": "segment",
     "segment_corpus": "segment",

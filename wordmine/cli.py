@@ -327,7 +327,7 @@ def _floats(ctx, param, value):
 @click.option("-n", "--order", "n", type=click.IntRange(2, 16), default=defaults.ORDER, show_default=True, help="Longest n-gram kept.")
 @click.option("--min-count", default=defaults.DISCOVER_MIN_COUNT, show_default=True, callback=_min_count_auto, help="Fewest occurrences, or auto (grows with the corpus).")
 @click.option("--min-pmi", default=_MIN_PMI, show_default=True, callback=_floats, help="Cohesion threshold per order 1..n (natural log; the last repeats for longer n-grams).")
-@click.option("--new-only", is_flag=True, help="Only new words: neither in jieba's dictionary nor accounted for by it (kind new).")
+@click.option("--new-only", is_flag=True, help="Only new words: neither in jieba's dictionary nor accounted for by it (kind new), by variety (count x the smaller boundary entropy), most first.")
 @click.option("--known", "known_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Words you know (one per line, a word table or a jieba dictionary; repeatable): never new (kind known).")
 @click.option("--top", type=click.IntRange(min=1), help="Keep only the N most frequent words.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "jieba"]), default="tsv", show_default=True, help="A table, or a jieba user dictionary.")

@@ -27,8 +27,9 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
    edge.
 5. Describe each word: its count (as a piece), its cohesion (for words longer than n, the
    smallest cohesion of its n-windows; none for single units), the entropies of the units
-   seen left and right of it in the corpus (a fragment edge counts as one more outcome; none
-   for words longer than the n-gram table's order minus one).
+   seen left and right of it in the corpus (a fragment edge counts as one more outcome; a word
+   longer than the n-gram table's order minus one takes the left entropy of its first window of
+   that order and the right entropy of its last, which it nearly always begins and ends).
 6. Judge what each word is to jieba (its ``kind``; the first rule that applies):
 
    * ``unit``: a single unit (a character, Latin word or number): jieba cuts it whole anyway;
@@ -443,6 +444,7 @@ def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, coh
             at = np.flatnonzero(orders == length)
             groups.setdefault(length, []).append(([words[i] for i in at.tolist()], counts[at], ids))
     described = []  # (word, count, cohesion, left, right, fragment share)
+    windows = []  # (first index in described, first windows' keys, last windows' keys) of long words
     for length in sorted(groups):
         words = [w for part in groups[length] for w in part[0]]
         counts = np.concatenate([part[1] for part in groups[length]])
@@ -469,8 +471,14 @@ def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, coh
         table.release()
         nan = np.full(len(where), np.nan)
         left, right, share = (sides.left, sides.right, sides.share) if sides else (nan, nan, nan)
+        if sides is None and table.n >= 2 and len(ids):
+            # No neighbours counted for the word itself: its first and last windows stand in.
+            m = table.n - 1
+            windows.append((len(described), packer.pack(np.ascontiguousarray(ids[:, :m])), packer.pack(np.ascontiguousarray(ids[:, -m:]))))
         for i, row in enumerate(where.tolist()):
             described.append((words[row], int(counts[row]), float(coh[row]), float(left[i]), float(right[i]), float(share[i])))
+    if windows:
+        _add_window_entropies(table, described, windows)
     judged = judge_words(((w, c, share) for w, c, _, _, _, share in described), table.totals[1], known=known)
     # The last rule: a word that would be new but mostly sits inside longer words of jieba's
     # dictionary is a fragment (measured for the new words only: they are few).
@@ -481,6 +489,22 @@ def _words_of_pieces(table: NgramTable, n: int, pieces: _Pieces, kept: dict, coh
     result = [Word(w, c, coh, left, right, lift, kind) for (w, c, coh, left, right, _), (lift, kind) in zip(described, judged)]
     result.sort(key=lambda w: (-w.count, w.word))
     return result
+
+
+def _add_window_entropies(table: NgramTable, described: list[tuple], windows: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
+    """Give words longer than the table's order minus one the left entropy of their first
+    window of that order and the right entropy of their last (one pass over the table for all
+    of them): what stands before 供给侧结 stands before 供给侧结构性改革, which it nearly always
+    begins."""
+    keys, _ = sort_reduce(np.concatenate([k for _, first, last in windows for k in (first, last)]), None)
+    sides = _neighbours(table, table.n - 1, keys)
+    table.release()
+    for start, first, last in windows:
+        left = sides.left[find(keys, first)[0]]
+        right = sides.right[find(keys, last)[0]]
+        for i in range(len(first)):
+            word, count, coh, _, _, share = described[start + i]
+            described[start + i] = (word, count, coh, float(left[i]), float(right[i]), share)
 
 
 def _inside_words(table: NgramTable, words: list[str]) -> np.ndarray:

@@ -644,7 +644,7 @@ def _try_lock(fd: int) -> bool:
 
 def _summary(outdir: str, corpus: list[str], runs: list[StepResult], manifest: dict) -> str:
     """summary.md: corpus, steps, words, new words, clusters (from the files, run or not)."""
-    from .formats import WORD_KINDS, read_modules, read_words
+    from .formats import WORD_KINDS, new_words, read_modules, read_words
 
     here = _in(outdir)
     size = input_size(corpus) or 0
