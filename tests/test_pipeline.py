@@ -293,9 +293,10 @@ def test_the_summary(sample_run):
     words = read_words(str(out / "discovered.tsv"))
     new = [w for w in words if w.kind == "new"]
     assert f"Discovered {len(words):,} words, {len(new):,} of them new " in summary
-    # The top new words of discovered.tsv, in its order, with their counts.
-    assert [row[:2] for row in table_rows(summary, "Top new words")] == [[w.word, str(w.count)] for w in new[:20]]
-    assert table_rows(summary, "Top new words")[4][:2] == ["星澜科技", "16"]
+    # The top new words of discovered.tsv by variety (count x the smaller entropy), with their counts.
+    top = sorted(new, key=lambda w: (-w.count * min(w.left_entropy, w.right_entropy), -w.count, w.word))[:20]
+    assert [row[:3] for row in table_rows(summary, "Top new words")] == [[w.word, str(w.count), f"{w.variety:.1f}"] for w in top]
+    assert table_rows(summary, "Top new words")[7][:3] == ["星澜科技", "16", "22.7"]
     # The largest clusters, largest first, with their most central (highest-flow) words.
     modules = read_modules(str(out / "modules.tsv"))
     members: dict[int, list[str]] = {}

@@ -664,15 +664,16 @@ def _summary(outdir: str, corpus: list[str], runs: list[StepResult], manifest: d
     done = {run.name for run in runs}  # sections of the steps of this run only
     if "discover" in done:
         words = read_words(here("discovered.tsv"))
-        new = [w for w in words if w.is_new]
+        new = new_words(words)
         kinds = Counter(w.kind for w in words)
         yours = ", nor are they in your known-word lists" if kinds["known"] else ""
         lines += ["", f"Discovered {len(words):,} words, {len(new):,} of them new (jieba neither has them nor "
                   f"accounts for them{yours}; userdict.txt holds them). The others, by their kind column: "
                   + ", ".join(f"{kind} {kinds[kind]:,}" for kind in WORD_KINDS if kind != "new" and kinds[kind]) + ".", ""]
         if new:
-            lines += [f"Top new words (of {len(new):,}):", "", "| word | count | cohesion | jieba lift |", "|---|---:|---:|---:|"]
-            lines += [f"| {w.word} | {w.count} | {_number(w.cohesion)} | {_number(w.jieba_lift)} |" for w in new[:SUMMARY_WORDS]]
+            lines += [f"Top new words (of {len(new):,}; by variety: count × the smaller boundary entropy):", "",
+                      "| word | count | variety | cohesion | jieba lift |", "|---|---:|---:|---:|---:|"]
+            lines += [f"| {w.word} | {w.count} | {w.variety:.1f} | {_number(w.cohesion)} | {_number(w.jieba_lift)} |" for w in new[:SUMMARY_WORDS]]
     if "trend" in done:
         lines += _trend_summary(outdir)
     if "cluster" in done:
