@@ -125,10 +125,10 @@ def test_the_report_has_a_sparkline_per_new_word_and_the_bursts(sliced):
     _labels, counts = read_slice_counts(str(sliced.out / "slice_counts.tsv"))
     kinds = data["kinds"]
     rows = {r[0]: r for r in data["rows"]}
-    new = [r for r in data["rows"] if kinds[r[7]] == "new"]
-    assert new and all(len(r) == 11 and r[9] == counts[r[0]] for r in new)  # counts per slice, bursts
-    assert all(len(r) == 9 for r in data["rows"] if kinds[r[7]] != "new")  # the others have none
-    assert rows[WORD][10] == [[2, 2]]
+    new = [r for r in data["rows"] if kinds[r[8]] == "new"]
+    assert new and all(len(r) == 12 and r[10] == counts[r[0]] for r in new)  # counts per slice, bursts
+    assert all(len(r) == 10 for r in data["rows"] if kinds[r[8]] != "new")  # the others have none
+    assert rows[WORD][11] == [[2, 2]]
     assert '<th class="spark"' in page and "function spark(r)" in page and "tr.appendChild(spark(r))" in page
     assert '<section id="bursts">' in page and '<a href="#bursts">Bursts</a>' in page
     assert f'data-word="{WORD}"' in page and "http" not in page

@@ -101,14 +101,15 @@ def test_the_table_data_contexts_and_per_million(outdir):
     data = Page(build_report(str(outdir), jobs=1)).data
     assert data["kinds"] == ["new", "unit", "phrase"] and data["files"] == ["corpus.txt"]
     rows = {r[0]: r for r in data["rows"]}
-    assert [r[0] for r in data["rows"]] == ["星澜科技", "了", "澜思", "我们认为"]
-    # count, per million of the 8 jieba tokens of words.tsv, cohesion, entropies, lift, kind
-    assert rows["星澜科技"][1:8] == [2, 250000.0, 6.85, 1.4, 2.95, 9.1, 0]
-    assert rows["了"][3] is None and rows["了"][6] is None
+    # the new words first, by variety (as the summary lists them), then the others by count
+    assert [r[0] for r in data["rows"]] == ["星澜科技", "澜思", "了", "我们认为"]
+    # count, variety (2 x 1.4), per million of the 8 jieba tokens of words.tsv, cohesion, entropies, lift, kind
+    assert rows["星澜科技"][1:9] == [2, 2.8, 250000.0, 6.85, 1.4, 2.95, 9.1, 0]
+    assert rows["了"][4] is None and rows["了"][7] is None
     # contexts (new words only): as the file writes them, within the line, with file and line
-    assert rows["星澜科技"][8] == [["", "星澜科技", "发布了新品。", 0, 1], ["我们认为", "星澜科技", "很好，澜思也不错。", 0, 2]]
-    assert rows["澜思"][8] == [["我们认为星澜科技很好，", "澜思", "也不错。", 0, 2], ["", "澜思", "模型 开源了。", 0, 3]]
-    assert rows["了"][8] == []
+    assert rows["星澜科技"][9] == [["", "星澜科技", "发布了新品。", 0, 1], ["我们认为", "星澜科技", "很好，澜思也不错。", 0, 2]]
+    assert rows["澜思"][9] == [["我们认为星澜科技很好，", "澜思", "也不错。", 0, 2], ["", "澜思", "模型 开源了。", 0, 3]]
+    assert rows["了"][9] == []
 
 
 def test_the_facts_plot_cards_and_scores(outdir):
@@ -141,7 +142,7 @@ def test_what_is_inlined_is_capped_and_said(outdir, monkeypatch):
     monkeypatch.setattr(report, "_OPEN_CARDS", 1)
     page = Page(build_report(str(outdir), jobs=1))
     assert [r[0] for r in page.data["rows"]] == ["星澜科技", "了"]
-    assert ("the 1 most frequent of the 2 new words and the 1 most frequent of the 2 other words; "
+    assert ("the first 1 by variety of the 2 new words and the 1 most frequent of the 2 other words; "
             "discovered.tsv has them all") in " ".join(page.words.split())
     assert "The 2 clusters of most flow are here; modules.tsv has all 3." in " ".join(page.words.split())
     assert len(page.all("details", "card")) == 2 and len(page.all("details", "more")) == 1
@@ -155,7 +156,7 @@ def test_missing_pieces_leave_their_sections_out(outdir, caplog):
         page = Page(build_report(str(outdir), jobs=1))
     assert "corpus file missing; the report shows no contexts" in caplog.text
     assert page.all("details", "card") == [] and "Segmentation scores" not in page.words
-    assert all(r[8] == [] and r[2] is not None for r in page.data["rows"])  # per million from the manifest's tokens
+    assert all(r[9] == [] and r[3] is not None for r in page.data["rows"])  # per million from the manifest's tokens
     assert len(page.all("polyline")) == 2
 
 

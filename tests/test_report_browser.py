@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from collections import Counter
 
 import pytest
 
@@ -39,7 +40,7 @@ def browser():
 
 
 def rows(browser) -> list[list[str]]:
-    return browser.evaluate(f"Array.from({ROWS}).map(tr => Array.from(tr.cells).slice(0, 8).map(td => td.textContent))")
+    return browser.evaluate(f"Array.from({ROWS}).map(tr => Array.from(tr.cells).slice(0, 9).map(td => td.textContent))")
 
 
 def test_the_sample_report_renders_its_table_plots_and_asks_for_nothing(browser, sample_out):
@@ -48,7 +49,10 @@ def test_the_sample_report_renders_its_table_plots_and_asks_for_nothing(browser,
     shown = rows(browser)
     assert len(shown) == min(50, len(new))
     assert browser.evaluate("document.getElementById('wm-status').textContent") == f"showing 1–50 of {len(new)} words"
-    assert int(shown[0][1]) == max(w.count for w in new) and all(r[7] == "new" for r in shown)
+    # The new words in the summary's order: by variety (count x the smaller boundary entropy).
+    by_variety = sorted(new, key=lambda w: (-w.count * min(w.left_entropy, w.right_entropy), -w.count, w.word))
+    assert [r[0] for r in shown] == [w.word for w in by_variety[:50]] and all(r[8] == "new" for r in shown)
+    assert browser.evaluate("document.querySelector('th[data-col=\"1\"]').getAttribute('aria-sort')") == "none"
     # Contexts: up to three KWIC lines per word, the word itself marked.
     marks = browser.evaluate(f"Array.from({ROWS}[0].querySelectorAll('.kw mark')).map(m => m.textContent)")
     assert 1 <= len(marks) <= 3 and set(marks) == {shown[0][0]}
@@ -80,20 +84,23 @@ def test_filtering_and_sorting(browser, sample_out):
     url = browser.open(str(sample_out / "report.html"))
     words = read_words(str(sample_out / "discovered.tsv"))
     new = [w for w in words if w.is_new]
-    part = new[1].word[:1]
+    part = Counter(c for w in new for c in set(w.word)).most_common(1)[0][0]  # in several new words (澜)
     browser.evaluate(f"var q = document.getElementById('wm-q'); q.value = {json.dumps(part)}; q.dispatchEvent(new Event('input'))")
     expected = [w for w in new if part in w.word]
-    # Sorted by count, most first, then by word (code points) as discovered.tsv is.
-    assert [r[0] for r in rows(browser)] == [w.word for w in sorted(expected, key=lambda w: (-w.count, w.word))][:50]
+    # In the summary's order: by variety, most first, then by count and word.
+    assert [r[0] for r in rows(browser)] == [w.word for w in sorted(expected, key=lambda w: (-w.variety, -w.count, w.word))][:50]
     assert browser.evaluate("document.getElementById('wm-status').textContent").endswith(f" of {len(expected)} words")
     browser.evaluate("var k = document.getElementById('wm-kind'); k.value = 'all'; k.dispatchEvent(new Event('change'))")
     assert browser.evaluate("document.getElementById('wm-status').textContent").endswith(
         f" of {sum(part in w.word for w in words)} words")
     browser.evaluate("var q = document.getElementById('wm-q'); q.value = 'no such word'; q.dispatchEvent(new Event('input'))")
     assert rows(browser) == [] and browser.evaluate("document.getElementById('wm-status').textContent") == "no word matches"
-    # Back to the new words, sorted by count ascending (a second click on the sorted column).
+    # Back to the new words, sorted by count: descending at the first click, ascending at the second.
     browser.evaluate("var q = document.getElementById('wm-q'); q.value = ''; var k = document.getElementById('wm-kind');"
                      "k.value = 'new'; k.dispatchEvent(new Event('change'))")
+    browser.evaluate("document.querySelector('th[data-col=\"1\"] button').click()")
+    assert browser.evaluate("document.querySelector('th[data-col=\"1\"]').getAttribute('aria-sort')") == "descending"
+    assert [int(r[1]) for r in rows(browser)] == sorted((w.count for w in new), reverse=True)[:50]
     browser.evaluate("document.querySelector('th[data-col=\"1\"] button').click()")
     assert browser.evaluate("document.querySelector('th[data-col=\"1\"]').getAttribute('aria-sort')") == "ascending"
     assert [int(r[1]) for r in rows(browser)] == sorted(w.count for w in new)[:50]

@@ -147,7 +147,7 @@ _SHOWN_FILES = ("discovered.tsv", "words.tsv", "modules.tsv", "clusters.json", "
 
 
 def _gather(outdir: str, *, jobs, progress, engine=None) -> dict:
-    from .formats import read_counts, read_module_rows, read_words
+    from .formats import new_words, read_counts, read_module_rows, read_words
 
     here = lambda name: os.path.join(outdir, name)  # noqa: E731
     if not os.path.isdir(outdir):
@@ -167,7 +167,7 @@ def _gather(outdir: str, *, jobs, progress, engine=None) -> dict:
     clusters = _json(here("clusters.json"))
     info = {name: record.get("info", {}) for name, record in steps.items() if isinstance(record, dict)}
     tokens = sum(counts.values()) if counts else info.get("count", {}).get("tokens")
-    new = [w for w in words if w.is_new] if words else []
+    new = new_words(words) if words else []  # in the summary's order: by variety
     shown_new = new[:REPORT_NEW_WORDS]
     contexts = _contexts(corpus, [w.word for w in shown_new], steps, jobs=jobs, progress=progress, engine=engine)
     return {
@@ -435,7 +435,7 @@ def _words_section(f: dict) -> str:
     others = sum(1 for w in words if not w.is_new)
     capped = []
     if len(f["new"]) > REPORT_NEW_WORDS:
-        capped.append(f"the {REPORT_NEW_WORDS:,} most frequent of the {len(f['new']):,} new words")
+        capped.append(f"the first {REPORT_NEW_WORDS:,} by variety of the {len(f['new']):,} new words")
     if others > REPORT_OTHER_WORDS:
         capped.append(f"the {REPORT_OTHER_WORDS:,} most frequent of the {others:,} other words")
     cap = (f'<p class="note">This page holds {" and ".join(capped)}; <code>discovered.tsv</code> has them all.</p>'
@@ -448,7 +448,10 @@ def _words_section(f: dict) -> str:
                      if f["contexts"] else "No contexts: the corpus files were not found.")
     per_million = "per million jieba tokens" if f["tokens"] else "(no words.tsv: no total to divide by)"
     headers = [
-        ("word", "word", "text"), ("count", "count", "num"), ("per million", per_million, "num"),
+        ("word", "word", "text"), ("count", "count", "num"),
+        ("variety", "count × the smaller of the two boundary entropies: how much varied use the corpus makes of the word "
+         "(new words come in this order)", "num"),
+        ("per million", per_million, "num"),
         ("cohesion", "how much more often the word's parts occur together than apart (PMI, natural log)", "num"),
         ("left H", "entropy of the characters before the word", "num"),
         ("right H", "entropy of the characters after the word", "num"),
@@ -456,7 +459,7 @@ def _words_section(f: dict) -> str:
         ("kind", "what discovery judged the word to be", "text"),
     ]
     ths = "".join(
-        f'<th data-col="{i}" class="{cls}" title="{e(hint)}" aria-sort="{"descending" if i == 1 else "none"}">'
+        f'<th data-col="{i}" class="{cls}" title="{e(hint)}" aria-sort="none">'
         f'<button type="button">{e(name)}</button></th>'
         for i, (name, hint, cls) in enumerate(headers)
     )
@@ -471,7 +474,8 @@ def _words_section(f: dict) -> str:
     return (
         '<section id="words"><h2>New words</h2>'
         f'<p class="lead">{len(f["new"]):,} new words among {len(words):,} discovered. {e(contexts_note)} {e(trend)}'
-        f'Click a column to sort, type to filter.</p>{cap}'
+        f'New words come by variety (count × the smaller boundary entropy), the others by count; '
+        f'click a column to sort, type to filter.</p>{cap}'
         '<div class="controls">'
         '<label>Find <input id="wm-q" type="search" placeholder="word or part of it" autocomplete="off"></label>'
         f'<label>Kind <select id="wm-kind"><option value="all">all kinds ({len(words):,})</option>{options}</select></label>'
@@ -507,20 +511,14 @@ def _data(f: dict) -> dict:
 
     trend = f["trend"]
     rows = []
-    others = 0
-    for w in words:
-        if not w.is_new:
-            if others >= REPORT_OTHER_WORDS:
-                continue
-            others += 1
-        elif len(rows) - others >= REPORT_NEW_WORDS:
-            continue
+    # New words first, by variety (as the summary lists them), then the others by count.
+    for w in f["new"][:REPORT_NEW_WORDS] + [w for w in words if not w.is_new][:REPORT_OTHER_WORDS]:
         contexts = [
             [c.left, c.match, c.right, files.setdefault(os.path.basename(c.file), len(files)), c.line]
             for c in f["contexts"].get(w.word, ())
         ]
         rows.append([
-            w.word, w.count, num(w.count * _PER_MILLION / tokens) if tokens else None, num(w.cohesion),
+            w.word, w.count, num(w.variety), num(w.count * _PER_MILLION / tokens) if tokens else None, num(w.cohesion),
             num(w.left_entropy), num(w.right_entropy), num(w.jieba_lift), kind_index[w.kind], contexts,
         ])
         if trend and w.is_new:  # the sparkline's data: counts per slice, bursts as slice indices
@@ -859,28 +857,28 @@ var body=table.tBodies[0],rows=D.rows,kinds=D.kinds,files=D.files,size=D.page;
 var q=document.getElementById('wm-q'),kind=document.getElementById('wm-kind'),least=document.getElementById('wm-min');
 var status=document.getElementById('wm-status'),pageInfo=document.getElementById('wm-page');
 var prev=document.getElementById('wm-prev'),next=document.getElementById('wm-next');
-var col=1,dir=-1,page=0,view=[];
-function fmt(x,c){if(x===null)return'\\u2013';if(c===1)return x.toLocaleString('en');return c===2&&x>=100?Math.round(x).toLocaleString('en'):String(x);}
+var col=null,dir=-1,page=0,view=[];
+function fmt(x,c){if(x===null)return'\\u2013';if(c===1)return x.toLocaleString('en');return (c===2||c===3)&&x>=100?Math.round(x).toLocaleString('en'):String(x);}
 function cmp(a,b){var x=a[col],y=b[col];if(x===y)return b[1]-a[1]||(a[0]<b[0]?-1:a[0]>b[0]?1:0);
 if(x===null)return 1;if(y===null)return -1;return (x<y?-1:1)*dir;}
 function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined)e.textContent=text;return e;}
 function filter(){var s=q.value.trim(),k=kind.value,m=+least.value||0;
-view=rows.filter(function(r){return (k==='all'||kinds[r[7]]===k)&&r[1]>=m&&(!s||r[0].indexOf(s)>=0);});
-view.sort(cmp);page=0;render();}
+view=rows.filter(function(r){return (k==='all'||kinds[r[8]]===k)&&r[1]>=m&&(!s||r[0].indexOf(s)>=0);});
+if(col!==null)view.sort(cmp);page=0;render();}
 function render(){var n=view.length,pages=Math.max(1,Math.ceil(n/size));page=Math.min(page,pages-1);
 var frag=document.createDocumentFragment();
 view.slice(page*size,page*size+size).forEach(function(r){var tr=el('tr');
 tr.appendChild(el('td','word',r[0]));
-for(var c=1;c<=6;c++)tr.appendChild(el('td','num',fmt(r[c],c)));
-var td=el('td');td.appendChild(el('span','kind'+(kinds[r[7]]==='new'?' new':''),kinds[r[7]]));tr.appendChild(td);
-var cx=el('td','ctx');r[8].forEach(function(x){var d=el('div','kw'),l=el('span','l');l.appendChild(el('span','',x[0]));
+for(var c=1;c<=7;c++)tr.appendChild(el('td','num',fmt(r[c],c)));
+var td=el('td');td.appendChild(el('span','kind'+(kinds[r[8]]==='new'?' new':''),kinds[r[8]]));tr.appendChild(td);
+var cx=el('td','ctx');r[9].forEach(function(x){var d=el('div','kw'),l=el('span','l');l.appendChild(el('span','',x[0]));
 d.appendChild(l);d.appendChild(el('mark','',x[1]));d.appendChild(el('span','r',x[2]));d.appendChild(el('span','at',files[x[3]]+':'+x[4]));
 d.title=x[0]+x[1]+x[2]+'  ('+files[x[3]]+':'+x[4]+')';cx.appendChild(d);});tr.appendChild(cx);frag.appendChild(tr);});
 body.replaceChildren(frag);
 status.textContent=n?('showing '+(page*size+1).toLocaleString('en')+'\\u2013'+Math.min(n,page*size+size).toLocaleString('en')+' of '+n.toLocaleString('en')+' words'):'no word matches';
 pageInfo.textContent='page '+(page+1)+' of '+pages;prev.disabled=page===0;next.disabled=page>=pages-1;}
 Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th){var c=th.getAttribute('data-col');if(c===null)return;
-th.querySelector('button').addEventListener('click',function(){c=+c;if(col===c)dir=-dir;else{col=c;dir=c===0||c===7?1:-1;}
+th.querySelector('button').addEventListener('click',function(){c=+c;if(col===c)dir=-dir;else{col=c;dir=c===0||c===8?1:-1;}
 Array.prototype.forEach.call(table.tHead.rows[0].cells,function(h){if(h.hasAttribute('data-col'))h.setAttribute('aria-sort','none');});
 th.setAttribute('aria-sort',dir>0?'ascending':'descending');view.sort(cmp);page=0;render();});});
 q.addEventListener('input',filter);kind.addEventListener('change',filter);least.addEventListener('input',filter);
@@ -902,11 +900,11 @@ _SPARK = """var NS=(function(){var d=document.createElement('div');d.innerHTML='
 SL=D.slices,ST=D.slice_tokens;
 function sv(t,a){var e=document.createElementNS(NS,t);for(var k in a)e.setAttribute(k,a[k]);return e;}
 function pm(v){return v>=100?Math.round(v).toLocaleString('en'):String(+v.toPrecision(3));}
-function spark(r){var td=el('td','spark'),c=r[9];if(!c)return td;
+function spark(r){var td=el('td','spark'),c=r[10];if(!c)return td;
 var n=c.length,W=%(w)d,H=%(h)d,P=%(m)d,f=c.map(function(x,i){return ST[i]?x*1e6/ST[i]:0;}),m=Math.max.apply(null,f),k=(W-2*P)/(n-1);
 function X(i){return P+k*i;}function Y(v){return H-P-(m?(H-2*P)*v/m:0);}
 var s=sv('svg',{'class':'spark',width:W,height:H,viewBox:'0 0 '+W+' '+H,role:'img'});
-r[10].forEach(function(b){var x0=Math.max(0,X(b[0])-k/2),x1=Math.min(W,X(b[1])+k/2);
+r[11].forEach(function(b){var x0=Math.max(0,X(b[0])-k/2),x1=Math.min(W,X(b[1])+k/2);
 s.appendChild(sv('rect',{'class':'burst',x:x0.toFixed(1),y:0,width:(x1-x0).toFixed(1),height:H-P}));});
 s.appendChild(sv('line',{'class':'base',x1:P,y1:H-P,x2:W-P,y2:H-P}));
 var p=f.map(function(v,i){return X(i).toFixed(1)+','+Y(v).toFixed(1);}).join(' ');
@@ -914,7 +912,7 @@ s.appendChild(sv('polygon',{'class':'area',points:P+','+(H-P)+' '+p+' '+(W-P)+',
 s.appendChild(sv('polyline',{'class':'line',points:p}));
 if(m)s.appendChild(sv('circle',{'class':'peak',cx:X(f.indexOf(m)).toFixed(1),cy:Y(m).toFixed(1),r:2.4}));
 var t=sv('title',{});t.textContent=r[0]+': count in each slice (per million tokens)\\n'+SL.map(function(l,i){
-return l+'  '+c[i].toLocaleString('en')+'  ('+pm(f[i])+')';}).join('\\n')+(r[10].length?'\\nburst: '+r[10].map(function(b){
+return l+'  '+c[i].toLocaleString('en')+'  ('+pm(f[i])+')';}).join('\\n')+(r[11].length?'\\nburst: '+r[11].map(function(b){
 return SL[b[0]]+(b[1]>b[0]?'\\u2013'+SL[b[1]]:'');}).join(', '):'');
 s.appendChild(t);s.setAttribute('aria-label',t.textContent);td.appendChild(s);return td;}
 """ % {"w": _SPARK_WIDTH, "h": _SPARK_HEIGHT, "m": _SPARK_MARGIN}
