@@ -40,7 +40,7 @@ def naive_discover(text: str, n: int, min_count: int, min_pmi) -> dict[str, int]
             weighted[unit, side] += c * math.log(c / chance)
             seen[unit, side] += c
     free = {g[0] for g in grams if len(g) == 1
-            and max(overlap[g[0], "after"], overlap[g[0], "before"]) / grams[g] >= FREE_OVERLAP}
+            and max(overlap[g[0], "after"], overlap[g[0], "before"]) / grams[g] >= FREE_OVERLAP - 1e-9}
 
     def mean(unit, side):
         return weighted[unit, side] / max(seen[unit, side], 1)

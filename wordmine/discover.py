@@ -355,17 +355,23 @@ def _without_chance_pairs(table: NgramTable, keys: np.ndarray, pmi: np.ndarray) 
     unit_ids = table.packer.unpack(np.asarray(table.keys[1]), 1).ravel().astype(np.int64)
     unit_counts = np.zeros(sizes)
     unit_counts[unit_ids] = np.asarray(table.counts[1], dtype=np.float64)
-    ids = table.packer.unpack(np.asarray(table.keys[2]), 2).astype(np.int64)
-    a, b = ids[:, 0], ids[:, 1]
-    pairs = np.asarray(table.counts[2], dtype=np.float64)
-    chance = unit_counts[a] * unit_counts[b] / total
-    pair_pmi = np.log(pairs / chance)
-    seen = np.maximum(unit_counts, 1)
-    # Overlap of the neighbours after (before) a unit with the chance distribution, each side.
-    overlap = np.minimum(pairs, chance)
-    free = np.maximum(np.bincount(a, overlap, sizes) / seen, np.bincount(b, overlap, sizes) / seen) >= FREE_OVERLAP
-    mean_after = np.bincount(a, pairs * pair_pmi, sizes) / np.maximum(np.bincount(a, pairs, sizes), 1)
-    mean_before = np.bincount(b, pairs * pair_pmi, sizes) / np.maximum(np.bincount(b, pairs, sizes), 1)
+    # Per unit and side (after it, before it): the overlap of its neighbours with chance, the
+    # count-weighted sum of its pairs' PMI, and its pairs' count. Summed over slices of the
+    # pairs: the table may be memory-mapped and far larger than memory.
+    overlap, weighted, seen = np.zeros((2, sizes)), np.zeros((2, sizes)), np.zeros((2, sizes))
+    keys_2, counts_2 = table.keys[2], table.counts[2]
+    for start in range(0, len(counts_2), _SLICE):
+        ids = table.packer.unpack(np.asarray(keys_2[start : start + _SLICE]), 2).astype(np.int64)
+        pairs = np.asarray(counts_2[start : start + _SLICE], dtype=np.float64)
+        chance = unit_counts[ids[:, 0]] * unit_counts[ids[:, 1]] / total
+        for side in (0, 1):  # side 0: the pair's first unit, whose neighbour after it is the second
+            unit = ids[:, side]
+            overlap[side] += np.bincount(unit, np.minimum(pairs, chance), sizes)
+            weighted[side] += np.bincount(unit, pairs * np.log(pairs / chance), sizes)
+            seen[side] += np.bincount(unit, pairs, sizes)
+    table.release()
+    free = (overlap / np.maximum(unit_counts, 1)).max(axis=0) >= FREE_OVERLAP - 1e-9  # sums in any order
+    mean_after, mean_before = weighted / np.maximum(seen, 1)
     kept_ids = table.packer.unpack(keys, 2).astype(np.int64)
     first, second = kept_ids[:, 0], kept_ids[:, 1]
     free_first, free_second = free[first], free[second]
