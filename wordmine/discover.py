@@ -580,26 +580,29 @@ def _inside_words(table: NgramTable, words: list[str]) -> np.ndarray:
         return symbols[chars]
 
     packer = table.packer
-    for length, ids in rows.items():
+    for length, all_ids in rows.items():
         if not 2 <= length < table.n:
             continue
-        at = np.flatnonzero(orders == length)
-        totals = table.counts_of(length, packer.pack(ids)).astype(np.float64)
-        share = np.zeros(len(at))
-        for completing, edge in ((before, lambda w, k: w[:k]), (after, lambda w, k: w[-k:])):
-            owners, keys = [], []
-            for j, i in enumerate(at.tolist()):
-                word = words[i]
-                chars = np.unique(np.concatenate([ids_of(completing.get(edge(word, k), "")) for k in range(1, len(word) + 1)]))
-                if len(chars):
-                    unit = np.broadcast_to(ids[j], (len(chars), length))
-                    keys.append(np.hstack([chars[:, None], unit]) if completing is before else np.hstack([unit, chars[:, None]]))
-                    owners.append(np.full(len(chars), j))
-            if keys:
-                counts = _counts_in_order(table, length + 1, packer.pack(np.ascontiguousarray(np.concatenate(keys))))
-                inside = np.bincount(np.concatenate(owners), weights=counts, minlength=len(at))
-                share = np.fmax(share, np.divide(inside, totals, out=np.zeros(len(at)), where=totals > 0))
-        shares[at] = share
+        # A few thousand words at a time: each has hundreds of candidate neighbours.
+        for first in range(0, len(all_ids), 2048):
+            ids = all_ids[first : first + 2048]
+            at = np.flatnonzero(orders == length)[first : first + 2048]
+            totals = _counts_in_order(table, length, packer.pack(ids))
+            share = np.zeros(len(at))
+            for completing, edge in ((before, lambda w, k: w[:k]), (after, lambda w, k: w[-k:])):
+                owners, keys = [], []
+                for j, i in enumerate(at.tolist()):
+                    word = words[i]
+                    chars = np.unique(np.concatenate([ids_of(completing.get(edge(word, k), "")) for k in range(1, len(word) + 1)]))
+                    if len(chars):
+                        unit = np.broadcast_to(ids[j], (len(chars), length))
+                        keys.append(np.hstack([chars[:, None], unit]) if completing is before else np.hstack([unit, chars[:, None]]))
+                        owners.append(np.full(len(chars), j))
+                if keys:
+                    counts = _counts_in_order(table, length + 1, packer.pack(np.ascontiguousarray(np.concatenate(keys))))
+                    inside = np.bincount(np.concatenate(owners), weights=counts, minlength=len(at))
+                    share = np.fmax(share, np.divide(inside, totals, out=np.zeros(len(at)), where=totals > 0))
+            shares[at] = share
     table.release()
     return shares
 
