@@ -348,8 +348,8 @@ def _without_chance_pairs(table: NgramTable, keys: np.ndarray, pmi: np.ndarray) 
     A unit's mean PMI on one side, over the pairs it opens (or closes) weighted by their counts,
     is how much its neighbours there differ from chance (a Kullback-Leibler divergence); a unit
     that combines with anything (的, 是, 了, 在, 和) has pairs whose PMI scatters around 0, and
-    the threshold 0 kept half of them (新的, 的是, 党的) by chance. 目的 (PMI above what 目
-    usually has before its neighbours) stays, as do pairs of two bound units (国务, 巴勒)."""
+    the threshold 0 kept half of them (新的, 的是, 党的) by chance. 目的 stays (its PMI is above
+    目's mean PMI with the units after it), as do pairs of two bound units (国务, 巴勒)."""
     sizes = len(table.symbols)
     total = max(table.totals[1], 1)
     unit_ids = table.packer.unpack(np.asarray(table.keys[1]), 1).ravel().astype(np.int64)
