@@ -583,11 +583,11 @@ def _inside_words(table: NgramTable, words: list[str]) -> np.ndarray:
     for length, all_ids in rows.items():
         if not 2 <= length < table.n:
             continue
+        positions = np.flatnonzero(orders == length)
         # A few thousand words at a time: each has hundreds of candidate neighbours.
         for first in range(0, len(all_ids), 2048):
-            ids = all_ids[first : first + 2048]
-            at = np.flatnonzero(orders == length)[first : first + 2048]
-            totals = _counts_in_order(table, length, packer.pack(ids))
+            ids, at = all_ids[first : first + 2048], positions[first : first + 2048]
+            totals = table.counts_of(length, packer.pack(ids)).astype(np.float64)
             share = np.zeros(len(at))
             for completing, edge in ((before, lambda w, k: w[:k]), (after, lambda w, k: w[-k:])):
                 owners, keys = [], []
@@ -599,33 +599,12 @@ def _inside_words(table: NgramTable, words: list[str]) -> np.ndarray:
                         keys.append(np.hstack([chars[:, None], unit]) if completing is before else np.hstack([unit, chars[:, None]]))
                         owners.append(np.full(len(chars), j))
                 if keys:
-                    counts = _counts_in_order(table, length + 1, packer.pack(np.ascontiguousarray(np.concatenate(keys))))
+                    counts = table.counts_of(length + 1, packer.pack(np.ascontiguousarray(np.concatenate(keys)))).astype(np.float64)
                     inside = np.bincount(np.concatenate(owners), weights=counts, minlength=len(at))
                     share = np.fmax(share, np.divide(inside, totals, out=np.zeros(len(at)), where=totals > 0))
             shares[at] = share
     table.release()
     return shares
-
-
-def _counts_in_order(table: NgramTable, k: int, keys: np.ndarray) -> np.ndarray:
-    """The counts of packed keys of order ``k`` (0 where absent), as float64, looked up in
-    ascending slices, each within the range of the table it falls in and followed by
-    :meth:`~wordmine.ngrams.NgramTable.release`: binary searches scattered over a large table
-    would page most of it in at once."""
-    order = np.argsort(searchable(keys), kind="stable")
-    counts = np.zeros(len(keys))
-    table_keys, table_counts = table.keys[k], table.counts[k]
-    if not len(table_keys):
-        return counts
-    step = 4096
-    for i in range(0, len(keys), step):
-        at = order[i : i + step]
-        lo = int(find(table_keys, keys[at[:1]])[0][0])
-        hi = int(find(table_keys, keys[at[-1:]])[0][0]) + 1
-        pos, found = find(table_keys[lo:hi], keys[at])
-        counts[at] = np.where(found, np.asarray(table_counts[lo:hi])[pos], 0)
-        table.release()
-    return counts
 
 
 def judge_words(rows: Iterable[tuple[str, int, float]], total_units: int, *, known: Iterable[str] = ()) -> list[tuple[float, str]]:

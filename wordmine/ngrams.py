@@ -66,7 +66,7 @@ from .corpus import DIGIT, LATIN, Batch, Batches, char_kind, normalize
 from .errors import FormatError
 from .files import DEFAULT_ENCODING, STDIN, atomic_write, expand_inputs, input_size, temporary_workspace
 from .formats import NPZ_MAGIC, open_table, read_json_member, read_npz, write_npz
-from .keys import NONE, KeyPacker, count_bits, find, pack_counts, sort_reduce, sort_split, window_keys
+from .keys import NONE, KeyPacker, count_bits, find, pack_counts, searchable, sort_reduce, sort_split, window_keys
 from .runs import Packed, RunSpool, Split, as_table, merge_runs, parse_memory, write_run
 from .symbols import CLASSES, SymbolTable, UnitSummary, gram_units
 
@@ -96,6 +96,10 @@ _TSV_HEADER = "ngram\tcount"
 
 
 # --- the table ----------------------------------------------------------------------------------
+
+
+#: Look-ups per slice of :meth:`NgramTable.counts_of`: each touches at most about this many pages.
+_LOOKUP_SLICE = 4096
 
 
 class NgramTable:
@@ -150,11 +154,22 @@ class NgramTable:
         >>> t.counts_of(2, t.packer.pack(t.encode(["新词", "词词"])[1][2])).tolist()
         [2, 0]
         """
-        if not len(keys):
-            return np.zeros(0, dtype=np.uint64)
-        pos, found = find(self.keys[k], keys)
-        counts = np.asarray(self.counts[k])
-        return np.where(found, counts[pos] if len(counts) else 0, 0).astype(np.uint64)
+        result = np.zeros(len(keys), dtype=np.uint64)
+        table_keys, table_counts = self.keys[k], self.counts[k]
+        if not len(keys) or not len(table_keys):
+            return result
+        # In ascending slices, each searched within its range of the table and its pages let go
+        # after it: binary searches scattered over a large memory-mapped table would page most
+        # of it in at once.
+        order = np.argsort(searchable(keys), kind="stable")
+        for i in range(0, len(keys), _LOOKUP_SLICE):
+            at = order[i : i + _LOOKUP_SLICE]
+            lo = int(find(table_keys, keys[at[:1]])[0][0])
+            hi = int(find(table_keys, keys[at[-1:]])[0][0]) + 1
+            pos, found = find(table_keys[lo:hi], keys[at])
+            result[at] = np.where(found, np.asarray(table_counts[lo:hi])[pos], 0)
+            self.release()
+        return result
 
     def encode(self, strings: Sequence[str]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
         """Cut strings into units and look up their ids, grouped by order.
