@@ -187,6 +187,13 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("凝聚起", 30, 0.2, "phrase"),      # a verb and its complement
     ("守护好", 30, 0.2, "phrase"),
     ("徐克成", 30, 0.2, "new"),         # ... but a name may end in one
+    ("陪着", 30, 0.2, "phrase"),        # a particle inflects one character: aspect,
+    ("吓得", 30, 0.2, "phrase"),        # complement marker,
+    ("苦哉", 30, 0.2, "phrase"),        # modal particle
+    ("太硬了", 30, 0.2, "phrase"),      # an aspect particle after single characters
+    ("怎的", 300, 0.2, "new"),          # ... but a pronoun and its particle make one of their own
+    ("汝等", 30, 0.2, "new"),           # 等 makes a plural pronoun
+    ("麦贤得", 30, 0.2, "new"),         # a name may end in 得 (it is no aspect particle)
     ("风生水起", 30, 0.2, "new"),       # an idiom (jieba: 风生水|起)
     ("数据显示", 30, 0.2, "compound"),  # two common words
     ("新局", 20, 0.8, "fragment"),      # mostly before 面

@@ -71,7 +71,10 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      or one of the :data:`POSTPOSITIONS`, localizers and the plural 们, whatever jieba's tag)
      closes it after such a word (``会谈后``, ``题目是``, ``逾期不``, ``框架内``, ``村民们``),
      or a conjunction or auxiliary joins two
-     (``投诉和举报``; a conjunction also two one-character nouns, ``市和区``), or a measure word
+     (``投诉和举报``; a conjunction also two one-character nouns, ``市和区``), or a particle
+     (aspect 着 了 过, 得, 地, 的, a modal particle) closes one character that is no pronoun
+     (``陪着``, ``吓得``, ``苦哉``; not ``怎的``), or an aspect particle closes single characters
+     (``太硬了``, ``正闹着``), or a measure word
      that is no surname opens it (``架无人机``, cut from 3架无人机), or one of the
      :data:`COMPLEMENTS` closes a two-character verb (``凝聚起``, ``守护好``); or it holds one of the
      :data:`DEMONSTRATIVES` (``此访``, ``受此影响``), opens with one of the :data:`FORMAL_VERBS`
@@ -164,6 +167,11 @@ _AUXILIARY = frozenset({"u", "uj", "ul", "uz", "ug", "uv", "ud", "y", "e"})
 _OPENS_PHRASE = _AUXILIARY | {"r", "p", "c", "d"}
 _CLOSES_PHRASE = _AUXILIARY | {"p", "c", "f", "d"}
 _JOINS_PHRASE = _AUXILIARY | {"c"}
+# The particles that close a one-character verb or adjective: aspect (着 了 过), complement
+# and adverbial markers (得 地), the genitive 的, modal particles (呢 哩 哉) and interjections.
+# Not 之 or 等 (u): given names end in 之 (郭攸之), and 等 makes plural pronouns (汝等, 吾等).
+_PARTICLES = frozenset({"uz", "ul", "ug", "ud", "uv", "uj", "y", "e"})
+_ASPECT = frozenset({"uz", "ul", "ug"})
 _COPULA = "是"  # jieba tags it v; it is the copula, a function word
 #: What closes a noun phrase after a word whatever jieba's tag says: the one-character localizers
 #: (方位词, Chao 1968 §7.9; jieba tags 内 and 时 as nouns: 框架内, 事发时) and the plural suffix 们
@@ -710,7 +718,9 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     ``村民|们``: an adverb modifies what follows it, a localizer or suffix closes a phrase), or
     joining two such words (``投诉|和|举报``); a measure word that is no ``surname`` opening
     one (``架|无人机``); a conjunction joining two one-character nouns (``市|和|区``); one of the
-    :data:`COMPLEMENTS` closing a two-character verb (``凝聚|起``).
+    :data:`COMPLEMENTS` closing a two-character verb (``凝聚|起``); a particle closing one
+    character that is no pronoun (``陪|着``, ``吓|得``), or an aspect particle closing single
+    characters (``太|硬|了``): the inflected verbs of a novel or a forum.
 
     A function character among single characters, or beside a piece jieba takes for a name, is
     left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
@@ -734,6 +744,12 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
         return True
     if content(-2) and (tags[-1] in _CLOSES_PHRASE or cut[-1] == _COPULA or cut[-1] in POSTPOSITIONS):
         return True
+    # A particle after one character inflects a verb or an adjective (陪|着, 吓|得, 苦|哉), unless
+    # that character is a pronoun (怎|的: an interrogative of its own); an aspect particle ends
+    # no name, so it closes one however many characters precede it (太|硬|了, 正|闹|着).
+    if len(cut[-1]) == 1 and all(len(t) == 1 for t in cut[:-1]):
+        if (len(cut) == 2 and tags[-1] in _PARTICLES and tags[0] != "r") or tags[-1] in _ASPECT:
+            return True
     # A complement after a two-character verb (a person's name may end in one: 徐克|成).
     if cut[-1] in COMPLEMENTS and len(cut) >= 2 and len(cut[-2]) == 2 and not tags[-2].startswith("nr"):
         return True
