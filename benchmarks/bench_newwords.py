@@ -1,8 +1,9 @@
-"""Judge the new words a person reads first: the top new words of the news and laws corpora.
+"""Judge the new words a person reads first: the top new words of the news and laws corpora, and of a novel.
 
 In one run:
 1. `wordmine discover CORPUS -j 2 --new-only` on the whole news corpus (105 MiB) and the whole
-   laws corpus (55 MiB) of ../shared, defaults otherwise (timed, with peak RSS);
+   laws corpus (55 MiB) of ../shared, and on one novel, 红楼梦 (2.5 MiB, early vernacular
+   Chinese: what no rule was written for), defaults otherwise (timed, with peak RSS);
 2. mark the first 200 new words of each, in the order `--new-only` lists them (by variety,
    `wordmine.new_words`), with the judgements in benchmarks/newwords_judged.tsv
    (a word, name or term, or not: read one by one by a person; a word not judged yet is shown
@@ -29,7 +30,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from common import LAWS, MB, NEWS, ROOT, bench_parser, machine, publish, require, timed, whole
+from common import LAWS, MB, NEWS, NOVEL, ROOT, bench_parser, machine, publish, require, timed, whole
 
 from wordmine import new_words, read_words
 
@@ -54,6 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     require(NEWS)
     require(LAWS)
+    require(NOVEL)
     judged = judgements()
     work = Path(tempfile.mkdtemp(prefix="bench-newwords-"))
     lines = [
@@ -62,14 +64,16 @@ def main() -> None:
         f"`python benchmarks/bench_newwords.py --jobs {args.jobs} --top {args.top}`; {machine()}. `wordmine discover CORPUS "
         f"-j {args.jobs}` with its defaults on each whole corpus; the first {args.top} words of kind `new` in the order `--new-only` lists them (by variety: count × the smaller boundary entropy), each "
         "marked by a person reading it (benchmarks/newwords_judged.tsv): ✓ a word, name or term (fixed slogans, idioms, "
-        "abbreviations such as 俄乌 beside jieba's 中美 included), ✗ not (a phrase, a fragment, a quantity).",
+        "abbreviations such as 俄乌 beside jieba's 中美 included; in the novel also the words of its time and dialect, such as 梯己, 偏生, "
+        "前儿, and names of address, such as 琏二爷), ✗ not (a phrase, a fragment, a quantity). No rule was written for the novel "
+        "before it was read (one was after: a particle closing one character, 陪着 吓得, is a phrase).",
         "",
     ]
     summary = []
     unjudged_all = []
     head = len(lines)  # the summary table goes here
-    for name, source in (("news", NEWS), ("laws", LAWS)):
-        corpus = whole(args.cache, source)
+    for name, source in (("news", NEWS), ("laws", LAWS), ("novel", NOVEL)):
+        corpus = whole(args.cache, source) if source.suffix == ".xz" else source
         out = work / f"{name}.tsv"
         run = timed([sys.executable, "-m", "wordmine", "discover", str(corpus), "-j", str(args.jobs), "-q", "-o", str(out)])
         if run.returncode != 0:

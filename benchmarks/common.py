@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 NEWS = SHARED / "corpora" / "news_xwlb" / "xwlb_2012_2026.txt.xz"
 LAWS = SHARED / "corpora" / "laws" / "laws_zh.txt.xz"
+NOVEL = SHARED / "corpora" / "classics" / "hongloumeng.txt"  # 红楼梦, plain text
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 MB = 1 << 20
 _PAGE = os.sysconf("SC_PAGE_SIZE")
