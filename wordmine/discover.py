@@ -722,8 +722,8 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     character that is no pronoun (``陪|着``, ``吓|得``), or an aspect particle closing single
     characters (``太|硬|了``): the inflected verbs of a novel or a forum.
 
-    A function character among single characters, or beside a piece jieba takes for a name, is
-    left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
+    Any other function character among single characters, or beside a piece jieba takes for a
+    name, is left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
     巴洛 a place name) as much as of a phrase (他说).
     """
 
