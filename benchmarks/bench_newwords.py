@@ -8,7 +8,9 @@ In one run:
    `wordmine.new_words`), with the judgements in benchmarks/newwords_judged.tsv
    (a word, name or term, or not: read one by one by a person; a word not judged yet is shown
    as `?` and left out of the precision, and the run says so);
-3. precision at 100 and 200 (the share of words, names and terms);
+3. precision at 100 and 200 (the share of words, names and terms); where the first 100 have
+   also been read a second time, independently (benchmarks/newwords_second_reading.tsv), both
+   readings' P@100, the share both or either accept, and their agreement (Cohen's kappa);
 4. the kinds of all discovered words (how many of each), and the most frequent words the
    rules keep out of the new words, for each kind (to see what they remove);
 5. the planted terms of data/sample (data/planted_terms.tsv): how many are new words, and the
@@ -35,6 +37,9 @@ from common import LAWS, MB, NEWS, NOVEL, ROOT, bench_parser, machine, publish, 
 from wordmine import new_words, read_words
 
 JUDGED = Path(__file__).with_name("newwords_judged.tsv")
+#: An independent reading of the first 100 new words of news and laws by the same standard, from
+#: the lists shuffled and unmarked: how far two careful readers agree.
+SECOND = Path(__file__).with_name("newwords_second_reading.tsv")
 KINDS = ("new", "unit", "jieba", "number", "quantity", "fragment", "compound", "phrase")
 
 
@@ -43,9 +48,26 @@ def read_table(path: Path) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in f][1:]
 
 
-def judgements() -> dict[tuple[str, str], tuple[str, str]]:
-    with open(JUDGED, encoding="utf-8") as f:
+def judgements(path: Path = JUDGED) -> dict[tuple[str, str], tuple[str, str]]:
+    with open(path, encoding="utf-8") as f:
         return {(r["corpus"], r["word"]): (r["verdict"], r["note"]) for r in csv.DictReader(f, delimiter="\t")}
+
+
+def second_reading(name: str, words: list[str], judged: dict, second: dict) -> str | None:
+    """A row comparing the two readings of ``words`` (None unless both read all of them)."""
+    first = [judged.get((name, w), ("?",))[0] for w in words]
+    other = [second.get((name, w), ("?",))[0] for w in words]
+    if "?" in first or "?" in other:
+        return None
+    n = len(words)
+    a, b = first.count("word") / n, other.count("word") / n
+    agree = sum(x == y for x, y in zip(first, other)) / n
+    chance = a * b + (1 - a) * (1 - b)
+    kappa = (agree - chance) / (1 - chance) if chance < 1 else 1.0
+    both = sum(x == y == "word" for x, y in zip(first, other)) / n
+    either = sum("word" in (x, y) for x, y in zip(first, other)) / n
+    differ = [f"{w} ({'✓' if x == 'word' else '✗'}/{'✓' if y == 'word' else '✗'})" for w, x, y in zip(words, first, other) if x != y]
+    return f"| {name} | {a:.2f} | {b:.2f} | {both:.2f} | {either:.2f} | {agree:.2f} | {kappa:.2f} | {' '.join(differ) or 'none'} |"
 
 
 def main() -> None:
@@ -57,6 +79,8 @@ def main() -> None:
     require(LAWS)
     require(NOVEL)
     judged = judgements()
+    second = judgements(SECOND)
+    readings = []
     work = Path(tempfile.mkdtemp(prefix="bench-newwords-"))
     lines = [
         "## bench_newwords: the new words a person reads first",
@@ -93,6 +117,7 @@ def main() -> None:
             return f"{sum(m == '✓' for m in known) / len(known):.2f}" if known else "n/a"
 
         kinds = Counter(r[6] for r in rows)
+        readings.append(second_reading(name, [r[0] for r in new[:100]], judged, second))
         summary.append((name, corpus.stat().st_size / MB, run, len(rows), kinds["new"], precision(100), precision(200), len(unjudged)))
         lines += [f"### {name}: the first {len(new)} new words", ""]
         for i in range(0, len(new), 20):
@@ -119,6 +144,18 @@ def main() -> None:
     table = ["| corpus | MiB | discover s | peak RSS MiB | words | new | P@100 | P@200 | not judged |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, mib, run_, n_words, n_new, p100, p200, missing in summary:
         table.append(f"| {name} | {mib:.0f} | {run_.seconds:.1f} | {run_.peak_rss / MB:.0f} | {n_words:,} | {n_new:,} | **{p100}** | **{p200}** | {missing} |")
+    compared = [row for row in readings if row]
+    if compared:
+        table += [
+            "",
+            "The first 100 read a second time, independently, by the same standard (benchmarks/newwords_second_reading.tsv, "
+            "from the words shuffled and unmarked): P@100 by each reading, the share both or either accept, agreement and "
+            "Cohen's κ, and the words read differently (first/second).",
+            "",
+            "| corpus | P@100 first | P@100 second | both ✓ | either ✓ | agreement | κ | read differently |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+            *compared,
+        ]
     lines[head:head] = table + [
         "",
         f"Planted terms of data/sample: {len(found)} of {len(planted)} discovered, **{len(new_planted)}** of them new words"
