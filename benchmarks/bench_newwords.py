@@ -54,11 +54,11 @@ def judgements(path: Path = JUDGED) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def second_reading(name: str, words: list[str], judged: dict, second: dict) -> str | None:
-    """A row comparing the two readings of ``words`` (None unless both read all of them)."""
-    first = [judged.get((name, w), ("?",))[0] for w in words]
-    other = [second.get((name, w), ("?",))[0] for w in words]
-    if "?" in first or "?" in other:
+    """A row comparing the two readings of those of ``words`` both have read (None if none)."""
+    pairs = [(w, judged[(name, w)][0], second[(name, w)][0]) for w in words if (name, w) in judged and (name, w) in second]
+    if not pairs:
         return None
+    words, first, other = (list(t) for t in zip(*pairs))
     n = len(words)
     a, b = first.count("word") / n, other.count("word") / n
     agree = sum(x == y for x, y in zip(first, other)) / n
@@ -67,7 +67,7 @@ def second_reading(name: str, words: list[str], judged: dict, second: dict) -> s
     both = sum(x == y == "word" for x, y in zip(first, other)) / n
     either = sum("word" in (x, y) for x, y in zip(first, other)) / n
     differ = [f"{w} ({'✓' if x == 'word' else '✗'}/{'✓' if y == 'word' else '✗'})" for w, x, y in zip(words, first, other) if x != y]
-    return f"| {name} | {a:.2f} | {b:.2f} | {both:.2f} | {either:.2f} | {agree:.2f} | {kappa:.2f} | {' '.join(differ) or 'none'} |"
+    return f"| {name} | {n} | {a:.2f} | {b:.2f} | {both:.2f} | {either:.2f} | {agree:.2f} | {kappa:.2f} | {' '.join(differ) or 'none'} |"
 
 
 def main() -> None:
@@ -149,11 +149,11 @@ def main() -> None:
         table += [
             "",
             "The first 100 read a second time, independently, by the same standard (benchmarks/newwords_second_reading.tsv, "
-            "from the words shuffled and unmarked): P@100 by each reading, the share both or either accept, agreement and "
-            "Cohen's κ, and the words read differently (first/second).",
+            "from the words shuffled and unmarked): of the words both readings have, the precision by each, the share both "
+            "or either accept, agreement and Cohen's κ, and the words read differently (first/second).",
             "",
-            "| corpus | P@100 first | P@100 second | both ✓ | either ✓ | agreement | κ | read differently |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
+            "| corpus | read twice | P first | P second | both ✓ | either ✓ | agreement | κ | read differently |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
             *compared,
         ]
     lines[head:head] = table + [

@@ -194,6 +194,9 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("怎的", 300, 0.2, "new"),          # ... but a pronoun and its particle make one of their own
     ("汝等", 30, 0.2, "new"),           # 等 makes a plural pronoun
     ("麦贤得", 30, 0.2, "new"),         # a name may end in 得 (it is no aspect particle)
+    ("愿同", 300, 0.2, "phrase"),       # a preposition belongs to the phrase after it
+    ("屯于", 300, 0.2, "phrase"),
+    ("守把", 300, 0.2, "new"),          # 把 is a noun too (a guard post)
     ("风生水起", 30, 0.2, "new"),       # an idiom (jieba: 风生水|起)
     ("数据显示", 30, 0.2, "compound"),  # two common words
     ("新局", 20, 0.8, "fragment"),      # mostly before 面

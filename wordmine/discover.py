@@ -74,7 +74,8 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      (``投诉和举报``; a conjunction also two one-character nouns, ``市和区``), or a particle
      (aspect 着 了 过, 得, 地, 的, a modal particle) closes one character that is no pronoun
      (``陪着``, ``吓得``, ``苦哉``; not ``怎的``), or an aspect particle closes single characters
-     (``太硬了``, ``正闹着``), or a measure word
+     (``太硬了``, ``正闹着``), or one of the :data:`PREPOSITIONS` closes one character that is no
+     surname (``愿同``, ``屯于``), or a measure word
      that is no surname opens it (``架无人机``, cut from 3架无人机), or one of the
      :data:`COMPLEMENTS` closes a two-character verb (``凝聚起``, ``守护好``); or it holds one of the
      :data:`DEMONSTRATIVES` (``此访``, ``受此影响``), opens with one of the :data:`FORMAL_VERBS`
@@ -122,6 +123,7 @@ __all__ = [
     "FREE_OVERLAP",
     "MIN_JIEBA_LIFT",
     "POSTPOSITIONS",
+    "PREPOSITIONS",
     "QUANTITY_VARIANTS",
     "SPEECH_VERBS",
     "SERIAL_SUFFIXES",
@@ -177,6 +179,12 @@ _COPULA = "是"  # jieba tags it v; it is the copula, a function word
 #: (方位词, Chao 1968 §7.9; jieba tags 内 and 时 as nouns: 框架内, 事发时) and the plural suffix 们
 #: (村民们): an inflected or postpositional form of a word, not a new word.
 POSTPOSITIONS = frozenset("上下前后里外内中间旁边时们")
+#: Prepositions (介词) that are hardly ever anything else: a preposition governs the noun phrase
+#: after it, so it closes no word; jieba keeps the lexicalised verbs and conjunctions that end in
+#: one (等于, 来自, 难以, 认为, 如同), and a character before one that jieba lacks is a verb or an
+#: adverb with the preposition of the phrase that follows (愿|同, 屯|于, 遂|自). (Not 和, which
+#: ends given names, 魏凤和; nor 把, 从, 跟, which are also nouns: 守把, 仪从, 脚跟.)
+PREPOSITIONS = frozenset("于与同向被自以由在给为")
 #: Verbs of saying and thinking (言说动词), which take a clause after them: a word that ends in
 #: one of them is someone saying something (报道称, 警方称, 俄称, 他强调), a reporting clause.
 SPEECH_VERBS = frozenset("说 称 表示 指出 认为 强调 透露 宣布 声称 宣称 坦言 直言".split())
@@ -720,7 +728,8 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     one (``架|无人机``); a conjunction joining two one-character nouns (``市|和|区``); one of the
     :data:`COMPLEMENTS` closing a two-character verb (``凝聚|起``); a particle closing one
     character that is no pronoun (``陪|着``, ``吓|得``), or an aspect particle closing single
-    characters (``太|硬|了``): the inflected verbs of a novel or a forum.
+    characters (``太|硬|了``): the inflected verbs of a novel or a forum; one of the
+    :data:`PREPOSITIONS` closing one character that is no ``surname`` (``愿|同``).
 
     Any other function character among single characters, or beside a piece jieba takes for a
     name, is left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
@@ -750,6 +759,10 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     if len(cut[-1]) == 1 and all(len(t) == 1 for t in cut[:-1]):
         if (len(cut) == 2 and tags[-1] in _PARTICLES and tags[0] != "r") or tags[-1] in _ASPECT:
             return True
+    # A preposition closes no word: after one character that is no surname, it belongs to the
+    # phrase that follows (愿|同 ... 一道); a surname and a preposition may be a name.
+    if len(cut) == 2 and len(cut[0]) == 1 and cut[1] in PREPOSITIONS and not surname(cut[0]):
+        return True
     # A complement after a two-character verb (a person's name may end in one: 徐克|成).
     if cut[-1] in COMPLEMENTS and len(cut) >= 2 and len(cut[-2]) == 2 and not tags[-2].startswith("nr"):
         return True
