@@ -197,6 +197,9 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("愿同", 300, 0.2, "phrase"),       # a preposition belongs to the phrase after it
     ("屯于", 300, 0.2, "phrase"),
     ("守把", 300, 0.2, "new"),          # 把 is a noun too (a guard post)
+    ("便知", 300, 0.2, "phrase"),       # a literary adverb before a one-character verb
+    ("又恐", 300, 0.2, "phrase"),
+    ("互认", 300, 0.2, "new"),          # ... but a modern adverb also makes words there
     ("风生水起", 30, 0.2, "new"),       # an idiom (jieba: 风生水|起)
     ("数据显示", 30, 0.2, "compound"),  # two common words
     ("新局", 20, 0.8, "fragment"),      # mostly before 面

@@ -75,7 +75,8 @@ so a discovered word never starts or ends inside a Latin word or a number (``A�
      (aspect 着 了 过, 得, 地, 的, a modal particle) closes one character that is no pronoun
      (``陪着``, ``吓得``, ``苦哉``; not ``怎的``), or an aspect particle closes single characters
      (``太硬了``, ``正闹着``), or one of the :data:`PREPOSITIONS` closes one character that is no
-     surname (``愿同``, ``屯于``), or a measure word
+     surname (``愿同``, ``屯于``), or one of the :data:`LITERARY_ADVERBS` opens single characters
+     (``便知``, ``又恐``), or a measure word
      that is no surname opens it (``架无人机``, cut from 3架无人机), or one of the
      :data:`COMPLEMENTS` closes a two-character verb (``凝聚起``, ``守护好``); or it holds one of the
      :data:`DEMONSTRATIVES` (``此访``, ``受此影响``), opens with one of the :data:`FORMAL_VERBS`
@@ -124,6 +125,7 @@ __all__ = [
     "MIN_JIEBA_LIFT",
     "POSTPOSITIONS",
     "PREPOSITIONS",
+    "LITERARY_ADVERBS",
     "QUANTITY_VARIANTS",
     "SPEECH_VERBS",
     "SERIAL_SUFFIXES",
@@ -185,6 +187,12 @@ POSTPOSITIONS = frozenset("上下前后里外内中间旁边时们")
 #: adverb with the preposition of the phrase that follows (愿|同, 屯|于, 遂|自). (Not 和, which
 #: ends given names, 魏凤和; nor 把, 从, 跟, which are also nouns: 守把, 仪从, 脚跟.)
 PREPOSITIONS = frozenset("于与同向被自以由在给为")
+#: Adverbs of the literary and early vernacular language (便 又 犹 岂 皆 亦 乃 忽 竟): they modify the
+#: one-character verbs of that language (便|知, 又|恐, 皆|因, 忽|见), and jieba keeps the
+#: lexicalised ones whole (便是, 乃至, 竟然, 忽然). An adverb opens a phrase before a word of two
+#: characters anyway; before single characters only these do, as modern adverbs also make words
+#: there (互认, 共赢, 再生水). (Not 均 or 曾: 均衡, 曾 is a surname.)
+LITERARY_ADVERBS = frozenset("便又犹岂皆亦乃忽竟")
 #: Verbs of saying and thinking (言说动词), which take a clause after them: a word that ends in
 #: one of them is someone saying something (报道称, 警方称, 俄称, 他强调), a reporting clause.
 SPEECH_VERBS = frozenset("说 称 表示 指出 认为 强调 透露 宣布 声称 宣称 坦言 直言".split())
@@ -729,7 +737,8 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     :data:`COMPLEMENTS` closing a two-character verb (``凝聚|起``); a particle closing one
     character that is no pronoun (``陪|着``, ``吓|得``), or an aspect particle closing single
     characters (``太|硬|了``): the inflected verbs of a novel or a forum; one of the
-    :data:`PREPOSITIONS` closing one character that is no ``surname`` (``愿|同``).
+    :data:`PREPOSITIONS` closing one character that is no ``surname`` (``愿|同``); one of the
+    :data:`LITERARY_ADVERBS` opening single characters (``便|知``).
 
     Any other function character among single characters, or beside a piece jieba takes for a
     name, is left to the lift: it may be part of a name (闵若澜: 若 is a conjunction to jieba; 替巴洛韦:
@@ -759,6 +768,9 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
     if len(cut[-1]) == 1 and all(len(t) == 1 for t in cut[:-1]):
         if (len(cut) == 2 and tags[-1] in _PARTICLES and tags[0] != "r") or tags[-1] in _ASPECT:
             return True
+    # A literary adverb before single characters (便|知, 又|恐, 犹|未): see LITERARY_ADVERBS.
+    if cut[0] in LITERARY_ADVERBS and all(len(t) == 1 for t in cut):
+        return True
     # A preposition closes no word: after one character that is no surname, it belongs to the
     # phrase that follows (愿|同 ... 一道); a surname and a preposition may be a name.
     if len(cut) == 2 and len(cut[0]) == 1 and cut[1] in PREPOSITIONS and not surname(cut[0]):
