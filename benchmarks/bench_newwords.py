@@ -150,8 +150,8 @@ def main() -> None:
     if compared:
         table += [
             "",
-            "The first 100 read a second time, independently, by the same standard (benchmarks/newwords_second_reading.tsv, "
-            "from the words shuffled and unmarked): of the words both readings have, the precision by each, the share both "
+            "The first 100 (and a few more) read a second time, independently, by the same standard (benchmarks/newwords_second_reading.tsv: "
+            "a second reader given only the standard's text and the words, shuffled and unmarked): of the words both readings have, the precision by each, the share both "
             "or either accept, agreement and Cohen's κ, and the words read differently (first/second).",
             "",
             "| corpus | read twice | P first | P second | both ✓ | either ✓ | agreement | κ | read differently |",
