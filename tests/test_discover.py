@@ -197,6 +197,8 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("愿同", 300, 0.2, "phrase"),       # a preposition belongs to the phrase after it
     ("屯于", 300, 0.2, "phrase"),
     ("守把", 300, 0.2, "new"),          # 把 is a noun too (a guard post)
+    ("斜向", 300, 0.2, "new"),          # so is 向 (a direction)
+    ("好在", 3000, 0.2, "new"),         # 在 ends words jieba lacks
     ("便知", 300, 0.2, "phrase"),       # a literary adverb before a one-character verb
     ("又恐", 300, 0.2, "phrase"),
     ("互认", 300, 0.2, "new"),          # ... but a modern adverb also makes words there

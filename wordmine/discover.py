@@ -185,8 +185,9 @@ POSTPOSITIONS = frozenset("上下前后里外内中间旁边时们")
 #: after it, so it closes no word; jieba keeps the lexicalised verbs and conjunctions that end in
 #: one (等于, 来自, 难以, 认为, 如同), and a character before one that jieba lacks is a verb or an
 #: adverb with the preposition of the phrase that follows (愿|同, 屯|于, 遂|自). (Not 和, which
-#: ends given names, 魏凤和; nor 把, 从, 跟, which are also nouns: 守把, 仪从, 脚跟.)
-PREPOSITIONS = frozenset("于与同向被自以由在给为")
+#: ends given names, 魏凤和; nor 把, 从, 跟, 向, 由, which are also nouns: 守把, 仪从, 脚跟, 斜向,
+#: 来由; nor 在 and 为, which end words jieba lacks: 好在, 有为.)
+PREPOSITIONS = frozenset("于与同被自以给")
 #: Adverbs of the literary and early vernacular language (便 又 犹 岂 皆 亦 乃 忽 竟): they modify the
 #: one-character verbs of that language (便|知, 又|恐, 皆|因, 忽|见), and jieba keeps the
 #: lexicalised ones whole (便是, 乃至, 竟然, 忽然). An adverb opens a phrase before a word of two
