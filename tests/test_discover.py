@@ -194,6 +194,10 @@ def test_no_word_starts_or_ends_inside_a_latin_word_or_number():
     ("怎的", 300, 0.2, "new"),          # ... but a pronoun and its particle make one of their own
     ("汝等", 30, 0.2, "new"),           # 等 makes a plural pronoun
     ("麦贤得", 30, 0.2, "new"),         # a name may end in 得 (it is no aspect particle)
+    ("认真地", 3000, 0.2, "phrase"),    # 地 after an adjective is the adverbial particle,
+    ("悄地", 3000, 0.2, "phrase"),
+    ("试验地", 3000, 0.2, "new"),       # ... after a verb or a noun it is land
+    ("坝地", 3000, 0.2, "new"),
     ("愿同", 300, 0.2, "phrase"),       # a preposition belongs to the phrase after it
     ("屯于", 300, 0.2, "phrase"),
     ("守把", 300, 0.2, "new"),          # 把 is a noun too (a guard post)

@@ -176,6 +176,7 @@ _JOINS_PHRASE = _AUXILIARY | {"c"}
 # Not 之 or 等 (u): given names end in 之 (郭攸之), and 等 makes plural pronouns (汝等, 吾等).
 _PARTICLES = frozenset({"uz", "ul", "ug", "ud", "uv", "uj", "y", "e"})
 _ASPECT = frozenset({"uz", "ul", "ug"})
+_ADVERBIAL = frozenset({"d", "a", "ad", "ag", "z"})  # adverbs, adjectives, state words: what the particle 地 follows
 _COPULA = "是"  # jieba tags it v; it is the copula, a function word
 #: What closes a noun phrase after a word whatever jieba's tag says: the one-character localizers
 #: (方位词, Chao 1968 §7.9; jieba tags 内 and 时 as nouns: 框架内, 事发时) and the plural suffix 们
@@ -755,6 +756,10 @@ def _function_word_phrase(cut: list[str], tags: list[str], surname: Callable[[st
         measure = i == 0 and tags[i] == "q" and len(cut[i]) == 1 and not surname(cut[i])
         return tags[i] in _OPENS_PHRASE or cut[i] == _COPULA or measure
 
+    # 地 is the adverbial particle only after an adverb or an adjective (认真|地, 悄|地); after a
+    # noun or a verb it is land, a noun (试验|地, 坝|地, 棉|地), as in jieba's 宅基地, 承包地.
+    if len(cut) >= 2 and cut[-1] == "地" and tags[-2] not in _ADVERBIAL:
+        tags = [*tags[:-1], "n"]
     # Function words may come in a row before the word they govern (将|于|今晚, 极|不|平凡).
     first = 0
     while first < len(cut) - 1 and opens(first):
