@@ -184,7 +184,7 @@ _COPULA = "是"  # jieba tags it v; it is the copula, a function word
 POSTPOSITIONS = frozenset("上下前后里外内中间旁边时们")
 #: Prepositions (介词) that are hardly ever anything else: a preposition governs the noun phrase
 #: after it, so it closes no word; jieba keeps the lexicalised verbs and conjunctions that end in
-#: one (等于, 来自, 难以, 认为, 如同), and a character before one that jieba lacks is a verb or an
+#: one (等于, 来自, 难以, 如同, 交给), and a character before one that jieba lacks is a verb or an
 #: adverb with the preposition of the phrase that follows (愿|同, 屯|于, 遂|自). (Not 和, which
 #: ends given names, 魏凤和; nor 把, 从, 跟, 向, 由, which are also nouns: 守把, 仪从, 脚跟, 斜向,
 #: 来由; nor 在 and 为, which end words jieba lacks: 好在, 有为.)
