@@ -40,6 +40,7 @@ JUDGED = Path(__file__).with_name("newwords_judged.tsv")
 #: An independent reading of the first 100 new words of news and laws by the same standard, from
 #: the lists shuffled and unmarked: how far two careful readers agree.
 SECOND = Path(__file__).with_name("newwords_second_reading.tsv")
+MARKS = {"word": "✓", "not": "✗"}  # a verdict as the tables show it
 KINDS = ("new", "unit", "jieba", "number", "quantity", "fragment", "compound", "phrase")
 
 
@@ -66,7 +67,7 @@ def second_reading(name: str, words: list[str], judged: dict, second: dict) -> s
     kappa = (agree - chance) / (1 - chance) if chance < 1 else 1.0
     both = sum(x == y == "word" for x, y in zip(first, other)) / n
     either = sum("word" in (x, y) for x, y in zip(first, other)) / n
-    differ = [f"{w} ({'✓' if x == 'word' else '✗'}/{'✓' if y == 'word' else '✗'})" for w, x, y in zip(words, first, other) if x != y]
+    differ = [f"{w} ({MARKS[x]}/{MARKS[y]})" for w, x, y in zip(words, first, other) if x != y]
     return f"| {name} | {n} | {a:.2f} | {b:.2f} | {both:.2f} | {either:.2f} | {agree:.2f} | {kappa:.2f} | {' '.join(differ) or 'none'} |"
 
 
@@ -99,7 +100,7 @@ def main() -> None:
     unjudged_all = []
     head = len(lines)  # the summary table goes here
     for name, source in (("news", NEWS), ("laws", LAWS), ("novel", NOVEL)):
-        corpus = whole(args.cache, source) if source.suffix == ".xz" else source
+        corpus = whole(args.cache, source)
         out = work / f"{name}.tsv"
         run = timed([sys.executable, "-m", "wordmine", "discover", str(corpus), "-j", str(args.jobs), "-q", "-o", str(out)])
         if run.returncode != 0:
@@ -110,7 +111,7 @@ def main() -> None:
         marks = []
         for r in new:
             verdict = judged.get((name, r[0]), ("?", ""))[0]
-            marks.append({"word": "✓", "not": "✗"}.get(verdict, "?"))
+            marks.append(MARKS.get(verdict, "?"))
         unjudged = [r[0] for r, m in zip(new, marks) if m == "?"]
         unjudged_all += [(name, w) for w in unjudged]
 

@@ -74,7 +74,9 @@ def news(cache: Path, *, mb: float | None = None, chars: int | None = None) -> P
 
 def whole(cache: Path, source: Path) -> Path:
     """The whole of an .xz corpus, unpacked into ``cache`` once (the tools read it unpacked:
-    what is measured is counting, not xz)."""
+    what is measured is counting, not xz); a corpus that is not compressed is read in place."""
+    if source.suffix != ".xz":
+        return source
     cache.mkdir(parents=True, exist_ok=True)
     dest = cache / source.name.removesuffix(".xz")
     if not dest.exists():  # written as .part and renamed: a file that exists is complete
